@@ -1,5 +1,6 @@
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
-import { IPC_CHANNELS, type IpcResult } from '../ipc/contract';
+import { IPC_CHANNELS } from '../ipc/channels';
+import type { IpcResult } from '../ipc/contract';
 import { dispatch, type Handlers } from '../ipc/dispatch';
 
 /**

@@ -63,7 +63,7 @@ export type AppEventType = AppEvent['type'];
 /** The {@link AppEvent} whose `type` is `T`. */
 export type AppEventOf<T extends AppEventType> = Extract<AppEvent, { type: T }>;
 
-/** The API the preload exposes to the renderer as `window[BRIDGE_KEY]`. */
+/** The API the preload exposes to the renderer as `window[BridgeKey]`. */
 export type Bridge = {
   /** Runs `command` in the main process; resolves with its result, never rejects for it. */
   invoke<C extends CommandName>(
@@ -75,12 +75,4 @@ export type Bridge = {
 };
 
 /** The global name under which the preload exposes the {@link Bridge}. */
-export const BRIDGE_KEY = 'lightmatrix';
-
-/** The IPC channels the bridge uses: one for all commands, one for all events. */
-export const IPC_CHANNELS = {
-  /** Carries {@link CommandEnvelope}s from the renderer, answered with {@link IpcResult}s. */
-  invoke: 'lightmatrix:invoke',
-  /** Carries {@link AppEvent}s from main to the renderer. */
-  event: 'lightmatrix:event',
-} as const;
+export type BridgeKey = 'lightmatrix';

@@ -1,5 +1,6 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { BRIDGE_KEY, IPC_CHANNELS, type AppEvent, type Bridge } from '../ipc/contract';
+import { BRIDGE_KEY, IPC_CHANNELS } from '../ipc/channels';
+import type { AppEvent, Bridge } from '../ipc/contract';
 
 // Built as CommonJS so it runs in the sandbox; it may import only `electron` and the contract.
 const bridge: Bridge = {

@@ -1,4 +1,6 @@
-import { BRIDGE_KEY, type Bridge } from '../../src-main/ipc/contract';
+import type { Bridge, BridgeKey } from '../../src-main/ipc/contract';
+
+const BRIDGE_KEY: BridgeKey = 'lightmatrix';
 
 /**
  * The bridge the preload exposed, or `undefined` when the renderer runs outside Electron
