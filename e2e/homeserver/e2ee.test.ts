@@ -1,0 +1,595 @@
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningHomeserver } from './server';
+import { api, as, register, startTestServer, type TestUser } from './test-helpers';
+
+const V3 = '/_matrix/client/v3';
+const PASSWORD = 'secret-pw';
+
+let server: RunningHomeserver;
+let url: string;
+let n = 0;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  url = server.url;
+});
+afterAll(async () => {
+  await server.close();
+});
+
+/** A fresh user with a unique name. */
+const newUser = (name: string) => register(url, `${name}${++n}`, PASSWORD);
+
+// ---- signing helpers (independent of the server's implementation) ----
+
+type Signer = { pub: string; priv: KeyObject };
+
+function ed25519(): Signer {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const x = publicKey.export({ format: 'jwk' }).x!;
+  return {
+    pub: Buffer.from(x, 'base64url').toString('base64').replace(/=+$/, ''),
+    priv: privateKey,
+  };
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** Adds `userId`'s signature by `keyId` to (a copy of) `obj`. */
+function signed<T extends Record<string, any>>(
+  obj: T,
+  userId: string,
+  keyId: string,
+  s: Signer,
+): T & { signatures: Record<string, Record<string, string>> } {
+  const rest: Record<string, any> = { ...obj };
+  delete rest.signatures;
+  delete rest.unsigned;
+  const sig = sign(null, Buffer.from(canonical(rest)), s.priv)
+    .toString('base64')
+    .replace(/=+$/, '');
+  const sigs = { ...(obj.signatures ?? {}) };
+  sigs[userId] = { ...(sigs[userId] ?? {}), [keyId]: sig };
+  return { ...obj, signatures: sigs };
+}
+
+/** Self-signed device keys for the user's device, and the device's ed25519 signer. */
+function deviceKeys(u: TestUser) {
+  const s = ed25519();
+  const keys = signed(
+    {
+      user_id: u.userId,
+      device_id: u.deviceId,
+      algorithms: ['m.olm.v1.curve25519-aes-sha2', 'm.megolm.v1.aes-sha2'],
+      keys: { [`curve25519:${u.deviceId}`]: ed25519().pub, [`ed25519:${u.deviceId}`]: s.pub },
+    },
+    u.userId,
+    `ed25519:${u.deviceId}`,
+    s,
+  );
+  return { keys, signer: s };
+}
+
+function csKey(userId: string, usage: string, s: Signer, by?: Signer) {
+  const key = { user_id: userId, usage: [usage], keys: { [`ed25519:${s.pub}`]: s.pub } };
+  return by ? signed(key, userId, `ed25519:${by.pub}`, by) : key;
+}
+
+/** Master, self-signing and user-signing keys for a user, uploaded. */
+async function setupCrossSigning(u: TestUser) {
+  const master = ed25519();
+  const ssk = ed25519();
+  const usk = ed25519();
+  const body = {
+    master_key: csKey(u.userId, 'master', master),
+    self_signing_key: csKey(u.userId, 'self_signing', ssk, master),
+    user_signing_key: csKey(u.userId, 'user_signing', usk, master),
+  };
+  const res = await as(url, u)('POST', `${V3}/keys/device_signing/upload`, body);
+  expect(res.status).toBe(200);
+  return { master, ssk, usk, body };
+}
+
+async function sync(u: TestUser, since?: string) {
+  const q = since ? `?timeout=0&since=${encodeURIComponent(since)}` : '?timeout=0';
+  const res = await as(url, u)('GET', `${V3}/sync${q}`);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+async function sharedRoom(a: TestUser, b: TestUser): Promise<string> {
+  const created = await as(url, a)('POST', `${V3}/createRoom`, { invite: [b.userId] });
+  expect(created.status).toBe(200);
+  const roomId = created.body.room_id as string;
+  const joined = await as(url, b)('POST', `${V3}/join/${encodeURIComponent(roomId)}`, {});
+  expect(joined.status).toBe(200);
+  return roomId;
+}
+
+async function login(u: TestUser, deviceId: string): Promise<TestUser> {
+  const res = await api(url, 'POST', `${V3}/login`, {
+    type: 'm.login.password',
+    identifier: { type: 'm.id.user', user: u.userId },
+    password: PASSWORD,
+    device_id: deviceId,
+  });
+  expect(res.status).toBe(200);
+  return { userId: u.userId, deviceId: res.body.device_id, token: res.body.access_token };
+}
+
+const otk = (u: TestUser, s: Signer, fallback = false) => {
+  const key: Record<string, unknown> = { key: ed25519().pub };
+  if (fallback) key.fallback = true;
+  return signed(key, u.userId, `ed25519:${u.deviceId}`, s);
+};
+
+describe('device keys', () => {
+  it('uploads device keys and serves them through /keys/query', async () => {
+    const alice = await newUser('alice');
+    const bob = await newUser('bob');
+    const { keys } = deviceKeys(alice);
+    const up = await as(url, alice)('POST', `${V3}/keys/upload`, { device_keys: keys });
+    expect(up.status).toBe(200);
+    expect(up.body.one_time_key_counts).toEqual({ signed_curve25519: 0 });
+    const renamed = await as(url, alice)('PUT', `${V3}/devices/${alice.deviceId}`, {
+      display_name: 'Alice phone',
+    });
+    expect(renamed.status).toBe(200);
+
+    const q = await as(url, bob)('POST', `${V3}/keys/query`, {
+      device_keys: { [alice.userId]: [] },
+    });
+    expect(q.status).toBe(200);
+    expect(q.body.failures).toEqual({});
+    expect(q.body.device_keys[alice.userId][alice.deviceId]).toEqual({
+      ...keys,
+      unsigned: { device_display_name: 'Alice phone' },
+    });
+
+    const some = await as(url, bob)('POST', `${V3}/keys/query`, {
+      device_keys: { [alice.userId]: ['NOSUCHDEVICE'], [bob.userId]: [] },
+    });
+    expect(some.body.device_keys).toEqual({ [alice.userId]: {}, [bob.userId]: {} });
+  });
+
+  it('rejects keys of another device and malformed bodies without storing anything', async () => {
+    const alice = await newUser('alice');
+    const call = as(url, alice);
+    const { keys, signer } = deviceKeys(alice);
+    const upload = (body: unknown) => call('POST', `${V3}/keys/upload`, body);
+
+    const other = await upload({ device_keys: { ...keys, device_id: 'SOMEONEELSE' } });
+    expect(other.status).toBe(400);
+    expect(other.body.errcode).toBe('M_INVALID_PARAM');
+    expect((await upload({ device_keys: 'nope' })).body.errcode).toBe('M_BAD_JSON');
+    expect((await upload({ one_time_keys: { nocolon: 'abc' } })).body.errcode).toBe(
+      'M_INVALID_PARAM',
+    );
+    expect((await upload({ one_time_keys: { 'signed_curve25519:A': 5 } })).body.errcode).toBe(
+      'M_BAD_JSON',
+    );
+    expect((await upload([1, 2])).body.errcode).toBe('M_BAD_JSON');
+    expect((await upload('{not json')).body.errcode).toBe('M_NOT_JSON');
+    const mixed = await upload({
+      one_time_keys: { 'signed_curve25519:AAAA': otk(alice, signer) },
+      fallback_keys: { 'signed_curve25519:FB': 7 },
+    });
+    expect(mixed.status).toBe(400);
+    const counts = await upload({});
+    expect(counts.body.one_time_key_counts).toEqual({ signed_curve25519: 0 });
+
+    const q = await call('POST', `${V3}/keys/query`, { device_keys: { [alice.userId]: 'x' } });
+    expect(q.status).toBe(400);
+    expect(q.body.errcode).toBe('M_BAD_JSON');
+    const claim = await call('POST', `${V3}/keys/claim`, {});
+    expect(claim.status).toBe(400);
+    expect(claim.body.errcode).toBe('M_MISSING_PARAM');
+  });
+
+  it('counts and claims one-time keys oldest first, then hands out the fallback key', async () => {
+    const alice = await newUser('alice');
+    const bob = await newUser('bob');
+    const { keys, signer } = deviceKeys(alice);
+    const call = as(url, alice);
+    const first = {
+      'signed_curve25519:AAAA': otk(alice, signer),
+      'signed_curve25519:AAAB': otk(alice, signer),
+    };
+    let res = await call('POST', `${V3}/keys/upload`, { device_keys: keys, one_time_keys: first });
+    expect(res.body.one_time_key_counts).toEqual({ signed_curve25519: 2 });
+    const third = { 'signed_curve25519:AAAC': otk(alice, signer) };
+    res = await call('POST', `${V3}/keys/upload`, { one_time_keys: third });
+    expect(res.body.one_time_key_counts).toEqual({ signed_curve25519: 3 });
+    // Re-uploading the same key is fine; re-using its id for another key is not.
+    res = await call('POST', `${V3}/keys/upload`, { one_time_keys: third });
+    expect(res.body.one_time_key_counts).toEqual({ signed_curve25519: 3 });
+    res = await call('POST', `${V3}/keys/upload`, {
+      one_time_keys: { 'signed_curve25519:AAAC': otk(alice, signer) },
+    });
+    expect(res.status).toBe(400);
+    res = await call('POST', `${V3}/keys/upload`, {
+      fallback_keys: { 'signed_curve25519:FB1': otk(alice, signer, true) },
+    });
+    expect(res.status).toBe(200);
+
+    let s = await sync(alice);
+    expect(s.device_one_time_keys_count).toEqual({ signed_curve25519: 3 });
+    expect(s.device_unused_fallback_key_types).toEqual(['signed_curve25519']);
+
+    const claim = async () => {
+      const r = await as(url, bob)('POST', `${V3}/keys/claim`, {
+        one_time_keys: { [alice.userId]: { [alice.deviceId]: 'signed_curve25519' } },
+      });
+      expect(r.status).toBe(200);
+      expect(r.body.failures).toEqual({});
+      return r.body.one_time_keys[alice.userId][alice.deviceId] as Record<string, unknown>;
+    };
+    const got = [await claim(), await claim(), await claim(), await claim(), await claim()];
+    const ids = got.map((k) => Object.keys(k)[0]);
+    expect(new Set(ids.slice(0, 2))).toEqual(new Set(Object.keys(first)));
+    expect(ids.slice(2)).toEqual([
+      'signed_curve25519:AAAC',
+      'signed_curve25519:FB1',
+      'signed_curve25519:FB1',
+    ]);
+    expect(got[0]![ids[0]!]).toEqual(first[ids[0] as keyof typeof first]);
+
+    s = await sync(alice, s.next_batch);
+    expect(s.device_one_time_keys_count).toEqual({ signed_curve25519: 0 });
+    expect(s.device_unused_fallback_key_types).toEqual([]);
+    // The pre-standard field name is accepted too.
+    res = await call('POST', `${V3}/keys/upload`, {
+      'org.matrix.msc2732.fallback_keys': { 'signed_curve25519:FB2': otk(alice, signer, true) },
+    });
+    expect(res.status).toBe(200);
+    s = await sync(alice, s.next_batch);
+    expect(s.device_unused_fallback_key_types).toEqual(['signed_curve25519']);
+  });
+});
+
+describe('to-device messages', () => {
+  it('delivers to one device or all, once per transaction, until acknowledged', async () => {
+    const alice1 = await newUser('alice');
+    const alice2 = await login(alice1, 'SECONDDEVICE');
+    const bob = await newUser('bob');
+    const a1 = (await sync(alice1)).next_batch;
+    const a2 = (await sync(alice2)).next_batch;
+    const send = (txn: string, messages: unknown) =>
+      as(url, bob)('PUT', `${V3}/sendToDevice/m.test/${txn}`, { messages });
+
+    expect((await send('t1', { [alice1.userId]: { [alice1.deviceId]: { n: 1 } } })).status).toBe(
+      200,
+    );
+    expect((await send('t1', { [alice1.userId]: { [alice1.deviceId]: { n: 1 } } })).status).toBe(
+      200,
+    );
+    const all = await send('t2', {
+      [alice1.userId]: { '*': { n: 2 } },
+      '@nobody:test.local': { XYZ: { n: 3 } },
+      [bob.userId]: { NOSUCHDEVICE: { n: 4 } },
+    });
+    expect(all.status).toBe(200);
+
+    const first = await sync(alice1, a1);
+    const expected = [
+      { sender: bob.userId, type: 'm.test', content: { n: 1 } },
+      { sender: bob.userId, type: 'm.test', content: { n: 2 } },
+    ];
+    expect(first.to_device.events).toEqual(expected);
+    expect((await sync(alice2, a2)).to_device.events).toEqual([expected[1]]);
+    // Not acknowledged yet: the same `since` gets them again.
+    expect((await sync(alice1, a1)).to_device.events).toEqual(expected);
+    // Syncing from the returned token acknowledges them.
+    expect((await sync(alice1, first.next_batch)).to_device.events).toEqual([]);
+
+    const missing = await as(url, bob)('PUT', `${V3}/sendToDevice/m.test/t3`, {});
+    expect(missing.status).toBe(400);
+    expect(missing.body.errcode).toBe('M_MISSING_PARAM');
+    const bad = await send('t4', { [alice1.userId]: { [alice1.deviceId]: 'text' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errcode).toBe('M_BAD_JSON');
+  });
+});
+
+describe('device lists', () => {
+  it('reports key changes of room members via /sync and /keys/changes', async () => {
+    const alice = await newUser('alice');
+    const bob = await newUser('bob');
+    const carol = await newUser('carol');
+    await sharedRoom(alice, bob);
+    const since = (await sync(alice)).next_batch;
+
+    const up = async (u: TestUser) =>
+      expect(
+        (await as(url, u)('POST', `${V3}/keys/upload`, { device_keys: deviceKeys(u).keys })).status,
+      ).toBe(200);
+    await up(bob);
+    await up(carol);
+
+    const s = await sync(alice, since);
+    expect(s.device_lists.changed).toContain(bob.userId);
+    expect(s.device_lists.changed).not.toContain(carol.userId);
+    const changes = await as(url, alice)(
+      'GET',
+      `${V3}/keys/changes?from=${since}&to=${s.next_batch}`,
+    );
+    expect(changes.status).toBe(200);
+    expect(changes.body.changed).toContain(bob.userId);
+    expect(changes.body.changed).not.toContain(carol.userId);
+    expect(changes.body.left).toEqual([]);
+    const bad = await as(url, alice)('GET', `${V3}/keys/changes?from=garbage`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.errcode).toBe('M_INVALID_PARAM');
+  });
+
+  it("drops a logged-out device's keys and tells room members", async () => {
+    const alice = await newUser('alice');
+    const alice2 = await login(alice, 'LEAVING');
+    const bob = await newUser('bob');
+    await sharedRoom(alice, bob);
+    const { keys, signer } = deviceKeys(alice2);
+    await as(url, alice2)('POST', `${V3}/keys/upload`, {
+      device_keys: keys,
+      one_time_keys: { 'signed_curve25519:K1': otk(alice2, signer) },
+    });
+    const since = (await sync(bob)).next_batch;
+    expect((await as(url, alice2)('POST', `${V3}/logout`, {})).status).toBe(200);
+
+    expect((await sync(bob, since)).device_lists.changed).toContain(alice.userId);
+    const q = await as(url, bob)('POST', `${V3}/keys/query`, {
+      device_keys: { [alice.userId]: [] },
+    });
+    expect(q.body.device_keys[alice.userId]).toEqual({});
+    const claim = await as(url, bob)('POST', `${V3}/keys/claim`, {
+      one_time_keys: { [alice.userId]: { LEAVING: 'signed_curve25519' } },
+    });
+    expect(claim.body.one_time_keys).toEqual({});
+  });
+});
+
+describe('cross-signing', () => {
+  it('publishes cross-signing keys and uploaded signatures through /keys/query', async () => {
+    const alice = await newUser('alice');
+    const bob = await newUser('bob');
+    const dev = deviceKeys(alice);
+    await as(url, alice)('POST', `${V3}/keys/upload`, { device_keys: dev.keys });
+    const a = await setupCrossSigning(alice);
+    const aliceSigs = (body: unknown) =>
+      as(url, alice)('POST', `${V3}/keys/signatures/upload`, body);
+
+    const signedDevice = signed(dev.keys, alice.userId, `ed25519:${a.ssk.pub}`, a.ssk);
+    const signedMaster = signed(
+      a.body.master_key,
+      alice.userId,
+      `ed25519:${alice.deviceId}`,
+      dev.signer,
+    );
+    const res = await aliceSigs({
+      [alice.userId]: { [alice.deviceId]: signedDevice, [a.master.pub]: signedMaster },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.failures).toEqual({});
+
+    const forged = signed(dev.keys, alice.userId, `ed25519:${a.ssk.pub}`, ed25519());
+    const bad = await aliceSigs({ [alice.userId]: { [alice.deviceId]: forged } });
+    expect(bad.body.failures[alice.userId][alice.deviceId].errcode).toBe('M_INVALID_SIGNATURE');
+
+    // Bob verifies Alice: his user-signing key signs her master key.
+    const b = await setupCrossSigning(bob);
+    const bobSigned = signed(a.body.master_key, bob.userId, `ed25519:${b.usk.pub}`, b.usk);
+    const bs = await as(url, bob)('POST', `${V3}/keys/signatures/upload`, {
+      [alice.userId]: { [a.master.pub]: bobSigned },
+    });
+    expect(bs.body.failures).toEqual({});
+
+    const query = (u: TestUser) =>
+      as(url, u)('POST', `${V3}/keys/query`, { device_keys: { [alice.userId]: [] } });
+    const byAlice = (await query(alice)).body;
+    expect(byAlice.device_keys[alice.userId][alice.deviceId].signatures[alice.userId]).toEqual({
+      [`ed25519:${alice.deviceId}`]: dev.keys.signatures[alice.userId][`ed25519:${alice.deviceId}`],
+      [`ed25519:${a.ssk.pub}`]: signedDevice.signatures[alice.userId][`ed25519:${a.ssk.pub}`],
+    });
+    expect(byAlice.master_keys[alice.userId]).toEqual(signedMaster);
+    expect(byAlice.self_signing_keys[alice.userId]).toEqual(a.body.self_signing_key);
+    expect(byAlice.user_signing_keys[alice.userId]).toEqual(a.body.user_signing_key);
+
+    const byBob = (await query(bob)).body;
+    expect(byBob.master_keys[alice.userId].signatures).toEqual({
+      ...signedMaster.signatures,
+      ...bobSigned.signatures,
+    });
+    expect(byBob.self_signing_keys[alice.userId]).toEqual(a.body.self_signing_key);
+    expect(byBob.user_signing_keys).toEqual({});
+  });
+
+  it('requires interactive auth to replace the master key, not to re-upload it', async () => {
+    const alice = await newUser('alice');
+    const call = as(url, alice);
+    const { body } = await setupCrossSigning(alice);
+    const again = await call('POST', `${V3}/keys/device_signing/upload`, body);
+    expect(again.status).toBe(200);
+
+    const newMaster = csKey(alice.userId, 'master', ed25519());
+    const challenge = await call('POST', `${V3}/keys/device_signing/upload`, {
+      master_key: newMaster,
+    });
+    expect(challenge.status).toBe(401);
+    expect(challenge.body.flows).toEqual([{ stages: ['m.login.password'] }]);
+    let q = await call('POST', `${V3}/keys/query`, { device_keys: { [alice.userId]: [] } });
+    expect(q.body.master_keys[alice.userId]).toEqual(body.master_key);
+
+    const done = await call('POST', `${V3}/keys/device_signing/upload`, {
+      master_key: newMaster,
+      auth: {
+        type: 'm.login.password',
+        identifier: { type: 'm.id.user', user: alice.userId },
+        password: PASSWORD,
+        session: challenge.body.session,
+      },
+    });
+    expect(done.status).toBe(200);
+    q = await call('POST', `${V3}/keys/query`, { device_keys: { [alice.userId]: [] } });
+    expect(q.body.master_keys[alice.userId]).toEqual(newMaster);
+  });
+
+  it('rejects unsigned or orphaned sub-keys and malformed keys', async () => {
+    const carol = await newUser('carol');
+    const call = as(url, carol);
+    const up = (body: unknown) => call('POST', `${V3}/keys/device_signing/upload`, body);
+    const orphan = await up({ self_signing_key: csKey(carol.userId, 'self_signing', ed25519()) });
+    expect(orphan.status).toBe(400);
+    expect(orphan.body.errcode).toBe('M_MISSING_PARAM');
+    const master = ed25519();
+    const forged = await up({
+      master_key: csKey(carol.userId, 'master', master),
+      self_signing_key: csKey(carol.userId, 'self_signing', ed25519(), ed25519()),
+    });
+    expect(forged.status).toBe(400);
+    expect(forged.body.errcode).toBe('M_INVALID_SIGNATURE');
+    const wrongUsage = await up({ master_key: csKey(carol.userId, 'self_signing', master) });
+    expect(wrongUsage.body.errcode).toBe('M_INVALID_PARAM');
+    expect((await up({ master_key: 'x' })).body.errcode).toBe('M_BAD_JSON');
+    // Nothing was stored by the failed attempts.
+    const q = await call('POST', `${V3}/keys/query`, { device_keys: { [carol.userId]: [] } });
+    expect(q.body.master_keys).toEqual({});
+    expect(q.body.self_signing_keys).toEqual({});
+  });
+});
+
+describe('key backup', () => {
+  const ALG = 'm.megolm_backup.v1.curve25519-aes-sha2';
+
+  it('creates, reads, updates and deletes backup versions', async () => {
+    const alice = await newUser('alice');
+    const call = as(url, alice);
+    const none = await call('GET', `${V3}/room_keys/version`);
+    expect(none.status).toBe(404);
+    expect(none.body.errcode).toBe('M_NOT_FOUND');
+
+    const created = await call('POST', `${V3}/room_keys/version`, {
+      algorithm: ALG,
+      auth_data: { public_key: 'abc' },
+    });
+    expect(created.status).toBe(200);
+    const v1 = created.body.version as string;
+    const info = await call('GET', `${V3}/room_keys/version`);
+    expect(info.body).toEqual({
+      algorithm: ALG,
+      auth_data: { public_key: 'abc' },
+      count: 0,
+      etag: expect.any(String),
+      version: v1,
+    });
+
+    const put = (v: string, body: unknown) => call('PUT', `${V3}/room_keys/version/${v}`, body);
+    expect((await put(v1, { algorithm: ALG, auth_data: { public_key: 'def' } })).status).toBe(200);
+    expect((await call('GET', `${V3}/room_keys/version/${v1}`)).body.auth_data).toEqual({
+      public_key: 'def',
+    });
+    const mismatch = await put(v1, { algorithm: ALG, auth_data: {}, version: 'other' });
+    expect(mismatch.body.errcode).toBe('M_INVALID_PARAM');
+    expect((await put(v1, { algorithm: 'other', auth_data: {} })).body.errcode).toBe(
+      'M_INVALID_PARAM',
+    );
+    expect((await put('999', { algorithm: ALG, auth_data: {} })).status).toBe(404);
+
+    const v2 = (await call('POST', `${V3}/room_keys/version`, { algorithm: ALG, auth_data: {} }))
+      .body.version;
+    expect(v2).not.toBe(v1);
+    expect((await call('GET', `${V3}/room_keys/version`)).body.version).toBe(v2);
+    expect((await call('DELETE', `${V3}/room_keys/version/${v2}`)).status).toBe(200);
+    expect((await call('DELETE', `${V3}/room_keys/version/${v2}`)).status).toBe(200);
+    expect((await call('GET', `${V3}/room_keys/version`)).body.version).toBe(v1);
+    expect((await call('GET', `${V3}/room_keys/version/${v2}`)).status).toBe(404);
+    expect((await call('DELETE', `${V3}/room_keys/version/999`)).status).toBe(404);
+
+    const noAuth = await call('POST', `${V3}/room_keys/version`, { algorithm: ALG });
+    expect(noAuth.body.errcode).toBe('M_MISSING_PARAM');
+    const badAuth = await call('POST', `${V3}/room_keys/version`, {
+      algorithm: ALG,
+      auth_data: 'x',
+    });
+    expect(badAuth.body.errcode).toBe('M_BAD_JSON');
+  });
+
+  it('stores session keys, keeping the better copy, only in the current version', async () => {
+    const alice = await newUser('alice');
+    const call = as(url, alice);
+    const v = (await call('POST', `${V3}/room_keys/version`, { algorithm: ALG, auth_data: {} }))
+      .body.version as string;
+    const room = encodeURIComponent('!room:test.local');
+    const key = (idx: number, fwd: number, verified: boolean, tag: string) => ({
+      first_message_index: idx,
+      forwarded_count: fwd,
+      is_verified: verified,
+      session_data: { ciphertext: tag },
+    });
+    const putOne = (data: unknown, version = v) =>
+      call('PUT', `${V3}/room_keys/keys/${room}/s1?version=${version}`, data);
+    const stored = async () =>
+      (await call('GET', `${V3}/room_keys/keys/${room}/s1?version=${v}`)).body.session_data
+        .ciphertext;
+
+    const first = await putOne(key(5, 1, false, 'a'));
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ etag: expect.any(String), count: 1 });
+    const worse = await putOne(key(6, 0, false, 'x'));
+    expect(worse.body).toEqual(first.body);
+    expect(await stored()).toBe('a');
+    const lower = await putOne(key(2, 1, false, 'b'));
+    expect(lower.body.etag).not.toBe(first.body.etag);
+    expect(await stored()).toBe('b');
+    await putOne(key(9, 3, true, 'c'));
+    expect(await stored()).toBe('c');
+    await putOne(key(0, 0, false, 'y'));
+    expect(await stored()).toBe('c');
+    await putOne(key(9, 1, true, 'd'));
+    expect(await stored()).toBe('d');
+
+    const many = await call('PUT', `${V3}/room_keys/keys?version=${v}`, {
+      rooms: { '!other:test.local': { sessions: { s2: key(0, 0, true, 'e') } } },
+    });
+    expect(many.body.count).toBe(2);
+    const all = await call('GET', `${V3}/room_keys/keys?version=${v}`);
+    expect(Object.keys(all.body.rooms).sort()).toEqual(['!other:test.local', '!room:test.local']);
+    expect(all.body.rooms['!other:test.local'].sessions.s2).toEqual(key(0, 0, true, 'e'));
+    const empty = await call(
+      'GET',
+      `${V3}/room_keys/keys/${encodeURIComponent('!no:x')}?version=${v}`,
+    );
+    expect(empty.body).toEqual({ sessions: {} });
+    expect((await call('GET', `${V3}/room_keys/keys/${room}/nope?version=${v}`)).status).toBe(404);
+    expect((await call('GET', `${V3}/room_keys/keys`)).body.errcode).toBe('M_MISSING_PARAM');
+
+    // All or nothing: one bad session rejects the whole request.
+    const partial = await call('PUT', `${V3}/room_keys/keys/${room}?version=${v}`, {
+      sessions: { s3: key(0, 0, false, 'f'), s4: { ...key(0, 0, false, 'g'), is_verified: 'yes' } },
+    });
+    expect(partial.status).toBe(400);
+    expect(partial.body.errcode).toBe('M_BAD_JSON');
+    const noRooms = await call('PUT', `${V3}/room_keys/keys?version=${v}`, {});
+    expect(noRooms.body.errcode).toBe('M_MISSING_PARAM');
+    expect((await call('GET', `${V3}/room_keys/version/${v}`)).body.count).toBe(2);
+
+    const v2 = (await call('POST', `${V3}/room_keys/version`, { algorithm: ALG, auth_data: {} }))
+      .body.version as string;
+    const stale = await putOne(key(0, 0, true, 'z'));
+    expect(stale.status).toBe(403);
+    expect(stale.body).toMatchObject({ errcode: 'M_WRONG_ROOM_KEYS_VERSION', current_version: v2 });
+    expect((await putOne(key(0, 0, true, 'z'), '999')).status).toBe(404);
+
+    const del = await call('DELETE', `${V3}/room_keys/keys/${room}?version=${v}`);
+    expect(del.body.count).toBe(1);
+  });
+});

@@ -1,0 +1,355 @@
+import { MatrixError } from '../errors';
+import { Collection, type Persistence } from '../store';
+import type { JsonObject } from '../validate';
+import { CrossSigning } from './cross-signing';
+import { KeyBackup } from './key-backup';
+import type { Notifier } from './notifier';
+import { canonicalJson, mergeSignatures } from './signing';
+
+/** Signatures: signer user id → key id → signature. */
+export type Sigs = Record<string, Record<string, string>>;
+
+/** A device's identity keys as uploaded, plus signatures added later by /keys/signatures/upload. */
+export type DeviceKeysRow = {
+  user_id: string;
+  device_id: string;
+  keys: JsonObject;
+  extra_sigs: Sigs;
+  pos: number;
+};
+/** An unclaimed one-time key; `seq` orders claims by upload. */
+type OtkRow = { user_id: string; device_id: string; key_id: string; key: unknown; seq: number };
+type FallbackRow = {
+  user_id: string;
+  device_id: string;
+  algorithm: string;
+  key_id: string;
+  key: unknown;
+  used: boolean;
+};
+type ToDeviceRow = {
+  user_id: string;
+  device_id: string;
+  sender: string;
+  type: string;
+  content: JsonObject;
+  pos: number;
+};
+type KeyChangeRow = { user_id: string; pos: number };
+
+/** One to-device message to deliver. */
+export type ToDeviceTarget = { userId: string; deviceId: string; content: JsonObject };
+
+const dk = (userId: string, deviceId: string) => `${userId}|${deviceId}`;
+
+/**
+ * End-to-end encryption state: device keys, one-time and fallback keys, cross-signing keys,
+ * to-device inboxes, the device-list change stream and server-side key backups.
+ */
+export class E2ee {
+  readonly #deviceKeys: Collection<DeviceKeysRow>;
+  readonly #otks: Collection<OtkRow>;
+  readonly #fallbacks: Collection<FallbackRow>;
+  readonly #toDevice: Collection<ToDeviceRow>;
+  readonly #changes: Collection<KeyChangeRow>;
+  readonly #txns: Collection<{ ts: number }>;
+  /** The highest acknowledged (deleted) message position, so a restart never reuses it. */
+  readonly #acked: Collection<{ pos: number }>;
+  readonly crossSigning: CrossSigning;
+  readonly backup: KeyBackup;
+  /** user → device → keys. */
+  #keysByUser = new Map<string, Map<string, DeviceKeysRow>>();
+  /** device → key id → one-time key. */
+  #otkByDevice = new Map<string, Map<string, OtkRow>>();
+  /** device → messages in stream order. */
+  #inbox = new Map<string, ToDeviceRow[]>();
+  /** Device-list changes in stream order. */
+  #changeLog: KeyChangeRow[] = [];
+  #seq = 0;
+
+  constructor(
+    readonly persist: Persistence,
+    loaded: Map<string, Map<string, unknown>>,
+    readonly notifier: Notifier,
+  ) {
+    this.#deviceKeys = new Collection('device_keys', persist, loaded.get('device_keys'));
+    this.#otks = new Collection('otk', persist, loaded.get('otk'));
+    this.#fallbacks = new Collection('fallback_key', persist, loaded.get('fallback_key'));
+    this.#toDevice = new Collection('to_device', persist, loaded.get('to_device'));
+    this.#changes = new Collection('key_change', persist, loaded.get('key_change'));
+    this.#txns = new Collection('to_device_txn', persist, loaded.get('to_device_txn'));
+    this.#acked = new Collection('to_device_acked', persist, loaded.get('to_device_acked'));
+    this.crossSigning = new CrossSigning(persist, loaded, this);
+    this.backup = new KeyBackup(persist, loaded);
+    for (const row of this.#deviceKeys.values()) this.#indexKeys(row);
+    for (const row of this.#otks.values()) {
+      this.#otkMap(row.user_id, row.device_id).set(row.key_id, row);
+      this.#seq = Math.max(this.#seq, row.seq);
+    }
+    for (const row of this.#toDevice.values()) this.#box(row.user_id, row.device_id).push(row);
+    for (const box of this.#inbox.values()) box.sort((a, b) => a.pos - b.pos);
+    this.#changeLog = [...this.#changes.values()].sort((a, b) => a.pos - b.pos);
+  }
+
+  // ---- device keys ----
+
+  deviceKeys(userId: string, deviceId: string): DeviceKeysRow | undefined {
+    return this.#keysByUser.get(userId)?.get(deviceId);
+  }
+
+  deviceKeysOf(userId: string): DeviceKeysRow[] {
+    return [...(this.#keysByUser.get(userId)?.values() ?? [])];
+  }
+
+  /** The device keys as /keys/query serves them (signatures merged, `unsigned` added). */
+  published(row: DeviceKeysRow, displayName: string | undefined): JsonObject {
+    const out: JsonObject = {
+      ...row.keys,
+      signatures: mergeSignatures(row.keys.signatures, row.extra_sigs),
+    };
+    out.unsigned = displayName === undefined ? {} : { device_display_name: displayName };
+    return out;
+  }
+
+  /**
+   * Stores what /keys/upload carries (already shape-checked) and returns the one-time key
+   * counts. Nothing is stored when a one-time key id is re-used with a different key.
+   */
+  upload(
+    userId: string,
+    deviceId: string,
+    deviceKeys: JsonObject | undefined,
+    otks: [string, unknown][],
+    fallbacks: [string, unknown][],
+  ): Record<string, number> {
+    const otkMap = this.#otkMap(userId, deviceId);
+    for (const [keyId, key] of otks) {
+      const old = otkMap.get(keyId);
+      if (old && canonicalJson(old.key) !== canonicalJson(key)) {
+        throw new MatrixError(400, 'M_INVALID_PARAM', `One time key ${keyId} already exists`);
+      }
+    }
+    if (deviceKeys) {
+      const old = this.deviceKeys(userId, deviceId);
+      if (!old || canonicalJson(old.keys) !== canonicalJson(deviceKeys)) {
+        const sameIdentity = old && canonicalJson(old.keys.keys) === canonicalJson(deviceKeys.keys);
+        const row: DeviceKeysRow = {
+          user_id: userId,
+          device_id: deviceId,
+          keys: deviceKeys,
+          extra_sigs: sameIdentity ? old.extra_sigs : {},
+          pos: this.notifier.next(),
+        };
+        this.#deviceKeys.set(dk(userId, deviceId), row);
+        this.#indexKeys(row);
+        this.#logChange(userId, row.pos);
+      }
+    }
+    if (otks.length) {
+      const seq = ++this.#seq;
+      for (const [keyId, key] of otks) {
+        if (otkMap.has(keyId)) continue;
+        const row: OtkRow = { user_id: userId, device_id: deviceId, key_id: keyId, key, seq };
+        otkMap.set(keyId, row);
+        this.#otks.set(`${dk(userId, deviceId)}|${keyId}`, row);
+      }
+    }
+    for (const [keyId, key] of fallbacks) {
+      const algorithm = keyId.slice(0, keyId.indexOf(':'));
+      const rowKey = `${dk(userId, deviceId)}|${algorithm}`;
+      const old = this.#fallbacks.get(rowKey);
+      const same = old?.key_id === keyId && canonicalJson(old.key) === canonicalJson(key);
+      this.#fallbacks.set(rowKey, {
+        user_id: userId,
+        device_id: deviceId,
+        algorithm,
+        key_id: keyId,
+        key,
+        used: same ? old.used : false,
+      });
+    }
+    return this.otkCounts(userId, deviceId);
+  }
+
+  /** Adds a signature (by `signer`'s key `keyId`) to a device's keys. */
+  addDeviceSignature(userId: string, deviceId: string, keyId: string, sig: string): void {
+    const row = this.deviceKeys(userId, deviceId);
+    if (!row) return;
+    row.extra_sigs[userId] = { ...(row.extra_sigs[userId] ?? {}), [keyId]: sig };
+    this.#deviceKeys.set(dk(userId, deviceId), row);
+  }
+
+  // ---- one-time and fallback keys ----
+
+  /** Unclaimed one-time keys per algorithm; `signed_curve25519` always present. */
+  otkCounts(userId: string, deviceId: string): Record<string, number> {
+    const counts: Record<string, number> = { signed_curve25519: 0 };
+    for (const keyId of this.#otkByDevice.get(dk(userId, deviceId))?.keys() ?? []) {
+      const alg = keyId.slice(0, keyId.indexOf(':'));
+      counts[alg] = (counts[alg] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  /** Algorithms of the device's fallback keys not given out yet. */
+  unusedFallback(userId: string, deviceId: string): string[] {
+    const out: string[] = [];
+    for (const f of this.#fallbacks.values()) {
+      if (f.user_id === userId && f.device_id === deviceId && !f.used) out.push(f.algorithm);
+    }
+    return out;
+  }
+
+  /**
+   * Claims the oldest one-time key of `algorithm`; else the fallback key (kept, marked used).
+   * Returns `{[keyId]: key}` or undefined.
+   */
+  claim(userId: string, deviceId: string, algorithm: string): JsonObject | undefined {
+    const map = this.#otkByDevice.get(dk(userId, deviceId));
+    let best: OtkRow | undefined;
+    for (const row of map?.values() ?? []) {
+      if (!row.key_id.startsWith(algorithm + ':')) continue;
+      if (!best || row.seq < best.seq) best = row;
+    }
+    if (best) {
+      map!.delete(best.key_id);
+      this.#otks.delete(`${dk(userId, deviceId)}|${best.key_id}`);
+      return { [best.key_id]: best.key };
+    }
+    const rowKey = `${dk(userId, deviceId)}|${algorithm}`;
+    const fb = this.#fallbacks.get(rowKey);
+    if (!fb) return undefined;
+    if (!fb.used) {
+      fb.used = true;
+      this.#fallbacks.set(rowKey, fb);
+    }
+    return { [fb.key_id]: fb.key };
+  }
+
+  // ---- to-device ----
+
+  /** Whether this (device, transaction) was already handled. */
+  seenTxn(key: string): boolean {
+    return this.#txns.has(key);
+  }
+
+  /** Queues messages (each with its own stream position) and remembers the transaction. */
+  sendToDevice(sender: string, type: string, targets: ToDeviceTarget[], txnKey: string): void {
+    this.persist.batch(() => {
+      for (const t of targets) {
+        const row: ToDeviceRow = {
+          user_id: t.userId,
+          device_id: t.deviceId,
+          sender,
+          type,
+          content: t.content,
+          pos: this.notifier.next(),
+        };
+        this.#toDevice.set(`${dk(t.userId, t.deviceId)}|${row.pos}`, row);
+        this.#box(t.userId, t.deviceId).push(row);
+      }
+      this.#txns.set(txnKey, { ts: Date.now() });
+    });
+  }
+
+  /**
+   * For `/sync` with `since`: drops the device's to-device messages with pos <= since
+   * (acknowledged), returns the rest (pos <= upTo) as `{sender, type, content}` events, and the
+   * device's one-time key counts and unused fallback key algorithms.
+   */
+  syncSection(
+    userId: string,
+    deviceId: string,
+    since: number,
+    upTo: number,
+  ): { toDevice: JsonObject[]; otkCounts: Record<string, number>; unusedFallback: string[] } {
+    const box = this.#inbox.get(dk(userId, deviceId)) ?? [];
+    let acked = 0;
+    while (acked < box.length && box[acked]!.pos <= since) {
+      this.#toDevice.delete(`${dk(userId, deviceId)}|${box[acked]!.pos}`);
+      acked++;
+    }
+    if (acked) {
+      const pos = box[acked - 1]!.pos;
+      if ((this.#acked.get('max')?.pos ?? 0) < pos) this.#acked.set('max', { pos });
+      box.splice(0, acked);
+    }
+    const toDevice: JsonObject[] = [];
+    for (const m of box) {
+      if (m.pos > upTo) break;
+      toDevice.push({ sender: m.sender, type: m.type, content: m.content });
+    }
+    return {
+      toDevice,
+      otkCounts: this.otkCounts(userId, deviceId),
+      unusedFallback: this.unusedFallback(userId, deviceId),
+    };
+  }
+
+  // ---- device lists ----
+
+  /** Records that `userId`'s devices or keys changed; returns the stream position taken. */
+  deviceListChanged(userId: string): number {
+    const pos = this.notifier.next();
+    this.#logChange(userId, pos);
+    return pos;
+  }
+
+  /** Users whose device keys, device set or cross-signing keys changed in (since, upTo]. */
+  keyChanges(since: number, upTo: number): Set<string> {
+    const log = this.#changeLog;
+    let lo = 0;
+    let hi = log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (log[mid]!.pos <= since) lo = mid + 1;
+      else hi = mid;
+    }
+    const out = new Set<string>();
+    for (let i = lo; i < log.length && log[i]!.pos <= upTo; i++) out.add(log[i]!.user_id);
+    return out;
+  }
+
+  /** A device was removed: drop its keys and inbox; its owner's device list changed. */
+  deviceDeleted(userId: string, deviceId: string): void {
+    this.persist.batch(() => {
+      const key = dk(userId, deviceId);
+      this.#deviceKeys.delete(key);
+      this.#keysByUser.get(userId)?.delete(deviceId);
+      for (const keyId of this.#otkByDevice.get(key)?.keys() ?? []) {
+        this.#otks.delete(`${key}|${keyId}`);
+      }
+      this.#otkByDevice.delete(key);
+      for (const [k, f] of [...this.#fallbacks.entries()]) {
+        if (f.user_id === userId && f.device_id === deviceId) this.#fallbacks.delete(k);
+      }
+      for (const m of this.#inbox.get(key) ?? []) this.#toDevice.delete(`${key}|${m.pos}`);
+      this.#inbox.delete(key);
+      this.deviceListChanged(userId);
+    });
+  }
+
+  #logChange(userId: string, pos: number) {
+    const row = { user_id: userId, pos };
+    this.#changes.set(String(pos), row);
+    this.#changeLog.push(row);
+  }
+
+  #indexKeys(row: DeviceKeysRow) {
+    let m = this.#keysByUser.get(row.user_id);
+    if (!m) this.#keysByUser.set(row.user_id, (m = new Map()));
+    m.set(row.device_id, row);
+  }
+
+  #otkMap(userId: string, deviceId: string): Map<string, OtkRow> {
+    let m = this.#otkByDevice.get(dk(userId, deviceId));
+    if (!m) this.#otkByDevice.set(dk(userId, deviceId), (m = new Map()));
+    return m;
+  }
+
+  #box(userId: string, deviceId: string): ToDeviceRow[] {
+    let b = this.#inbox.get(dk(userId, deviceId));
+    if (!b) this.#inbox.set(dk(userId, deviceId), (b = []));
+    return b;
+  }
+}
