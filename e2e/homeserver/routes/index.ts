@@ -3,6 +3,7 @@ import type { Route } from '../router';
 import { accountRoutes } from './account';
 import { authRoutes } from './auth';
 import { controlRoutes } from './control';
+import { directoryRoutes } from './directory';
 import { eventRoutes } from './events';
 import { historyRoutes } from './history';
 import { keyRoutes } from './keys';
@@ -15,6 +16,7 @@ export function allRoutes(): Route<Homeserver>[] {
   return [
     ...authRoutes(),
     ...roomRoutes(),
+    ...directoryRoutes(),
     ...eventRoutes(),
     ...historyRoutes(),
     ...accountRoutes(),

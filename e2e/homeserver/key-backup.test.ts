@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningHomeserver } from './server';
+import { as, register, startTestServer } from './test-helpers';
+
+const V3 = '/_matrix/client/v3';
+
+let server: RunningHomeserver;
+let url: string;
+let n = 0;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  url = server.url;
+});
+afterAll(async () => {
+  await server.close();
+});
+
+/** A fresh user with a unique name. */
+const newUser = (name: string) => register(url, `${name}${++n}`);
+
+describe('key backup', () => {
+  const ALG = 'm.megolm_backup.v1.curve25519-aes-sha2';
+
+  it('creates, reads, updates and deletes backup versions', async () => {
+    const alice = await newUser('alice');
+    const call = as(url, alice);
+    const none = await call('GET', `${V3}/room_keys/version`);
+    expect(none.status).toBe(404);
+    expect(none.body.errcode).toBe('M_NOT_FOUND');
+
+    const created = await call('POST', `${V3}/room_keys/version`, {
+      algorithm: ALG,
+      auth_data: { public_key: 'abc' },
+    });
+    expect(created.status).toBe(200);
+    const v1 = created.body.version as string;
+    const info = await call('GET', `${V3}/room_keys/version`);
+    expect(info.body).toEqual({
+      algorithm: ALG,
+      auth_data: { public_key: 'abc' },
+      count: 0,
+      etag: expect.any(String),
+      version: v1,
+    });
+
+    const put = (v: string, body: unknown) => call('PUT', `${V3}/room_keys/version/${v}`, body);
+    expect((await put(v1, { algorithm: ALG, auth_data: { public_key: 'def' } })).status).toBe(200);
+    expect((await call('GET', `${V3}/room_keys/version/${v1}`)).body.auth_data).toEqual({
+      public_key: 'def',
+    });
+    const mismatch = await put(v1, { algorithm: ALG, auth_data: {}, version: 'other' });
+    expect(mismatch.body.errcode).toBe('M_INVALID_PARAM');
+    expect((await put(v1, { algorithm: 'other', auth_data: {} })).body.errcode).toBe(
+      'M_INVALID_PARAM',
+    );
+    expect((await put('999', { algorithm: ALG, auth_data: {} })).status).toBe(404);
+
+    const v2 = (await call('POST', `${V3}/room_keys/version`, { algorithm: ALG, auth_data: {} }))
+      .body.version;
+    expect(v2).not.toBe(v1);
+    expect((await call('GET', `${V3}/room_keys/version`)).body.version).toBe(v2);
+    expect((await call('DELETE', `${V3}/room_keys/version/${v2}`)).status).toBe(200);
+    expect((await call('DELETE', `${V3}/room_keys/version/${v2}`)).status).toBe(200);
+    expect((await call('GET', `${V3}/room_keys/version`)).body.version).toBe(v1);
+    expect((await call('GET', `${V3}/room_keys/version/${v2}`)).status).toBe(404);
+    expect((await call('DELETE', `${V3}/room_keys/version/999`)).status).toBe(404);
+
+    const noAuth = await call('POST', `${V3}/room_keys/version`, { algorithm: ALG });
+    expect(noAuth.body.errcode).toBe('M_MISSING_PARAM');
+    const badAuth = await call('POST', `${V3}/room_keys/version`, {
+      algorithm: ALG,
+      auth_data: 'x',
+    });
+    expect(badAuth.body.errcode).toBe('M_BAD_JSON');
+  });
+
+  it('stores session keys, keeping the better copy, only in the current version', async () => {
+    const alice = await newUser('alice');
+    const call = as(url, alice);
+    const v = (await call('POST', `${V3}/room_keys/version`, { algorithm: ALG, auth_data: {} }))
+      .body.version as string;
+    const room = encodeURIComponent('!room:test.local');
+    const key = (idx: number, fwd: number, verified: boolean, tag: string) => ({
+      first_message_index: idx,
+      forwarded_count: fwd,
+      is_verified: verified,
+      session_data: { ciphertext: tag },
+    });
+    const putOne = (data: unknown, version = v) =>
+      call('PUT', `${V3}/room_keys/keys/${room}/s1?version=${version}`, data);
+    const stored = async () =>
+      (await call('GET', `${V3}/room_keys/keys/${room}/s1?version=${v}`)).body.session_data
+        .ciphertext;
+
+    const first = await putOne(key(5, 1, false, 'a'));
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ etag: expect.any(String), count: 1 });
+    const worse = await putOne(key(6, 0, false, 'x'));
+    expect(worse.body).toEqual(first.body);
+    expect(await stored()).toBe('a');
+    const lower = await putOne(key(2, 1, false, 'b'));
+    expect(lower.body.etag).not.toBe(first.body.etag);
+    expect(await stored()).toBe('b');
+    await putOne(key(9, 3, true, 'c'));
+    expect(await stored()).toBe('c');
+    await putOne(key(0, 0, false, 'y'));
+    expect(await stored()).toBe('c');
+    await putOne(key(9, 1, true, 'd'));
+    expect(await stored()).toBe('d');
+
+    const many = await call('PUT', `${V3}/room_keys/keys?version=${v}`, {
+      rooms: { '!other:test.local': { sessions: { s2: key(0, 0, true, 'e') } } },
+    });
+    expect(many.body.count).toBe(2);
+    const all = await call('GET', `${V3}/room_keys/keys?version=${v}`);
+    expect(Object.keys(all.body.rooms).sort()).toEqual(['!other:test.local', '!room:test.local']);
+    expect(all.body.rooms['!other:test.local'].sessions.s2).toEqual(key(0, 0, true, 'e'));
+    const empty = await call(
+      'GET',
+      `${V3}/room_keys/keys/${encodeURIComponent('!no:x')}?version=${v}`,
+    );
+    expect(empty.body).toEqual({ sessions: {} });
+    expect((await call('GET', `${V3}/room_keys/keys/${room}/nope?version=${v}`)).status).toBe(404);
+    expect((await call('GET', `${V3}/room_keys/keys`)).body.errcode).toBe('M_MISSING_PARAM');
+
+    // All or nothing: one bad session rejects the whole request.
+    const partial = await call('PUT', `${V3}/room_keys/keys/${room}?version=${v}`, {
+      sessions: { s3: key(0, 0, false, 'f'), s4: { ...key(0, 0, false, 'g'), is_verified: 'yes' } },
+    });
+    expect(partial.status).toBe(400);
+    expect(partial.body.errcode).toBe('M_BAD_JSON');
+    const noRooms = await call('PUT', `${V3}/room_keys/keys?version=${v}`, {});
+    expect(noRooms.body.errcode).toBe('M_MISSING_PARAM');
+    expect((await call('GET', `${V3}/room_keys/version/${v}`)).body.count).toBe(2);
+
+    const v2 = (await call('POST', `${V3}/room_keys/version`, { algorithm: ALG, auth_data: {} }))
+      .body.version as string;
+    const stale = await putOne(key(0, 0, true, 'z'));
+    expect(stale.status).toBe(403);
+    expect(stale.body).toMatchObject({ errcode: 'M_WRONG_ROOM_KEYS_VERSION', current_version: v2 });
+    expect((await putOne(key(0, 0, true, 'z'), '999')).status).toBe(404);
+
+    const del = await call('DELETE', `${V3}/room_keys/keys/${room}?version=${v}`);
+    expect(del.body.count).toBe(1);
+  });
+});
