@@ -36,7 +36,7 @@ test('a page on another origin registers, sends and syncs through CORS', async (
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      return { status: res.status, body: await res.json() };
+      return { status: res.status, body: (await res.json()) as Record<string, any> };
     };
     const v3 = '/_matrix/client/v3';
     const step1 = await call('POST', `${v3}/register`, { username: 'web', password: 'pw-123456' });
