@@ -1,0 +1,53 @@
+import Database from 'better-sqlite3';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** An open account database. */
+export type Db = Database.Database;
+
+/** A migration: its version (from the `NNN_` prefix) and SQL. */
+export type Migration = { version: number; name: string; sql: string };
+
+const MIGRATIONS_DIR = join(import.meta.dirname, 'migrations');
+
+/** The numbered `.sql` migrations shipped with the app, in order. */
+export function bundledMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{3}_.+\.sql$/.test(f))
+    .sort()
+    .map((f) => ({
+      version: Number(f.slice(0, 3)),
+      name: f,
+      sql: readFileSync(join(dir, f), 'utf8'),
+    }));
+}
+
+/**
+ * Applies every migration above the database's `user_version`, each in its own transaction that
+ * also bumps `user_version`. A database newer than the app is refused rather than damaged.
+ */
+export function migrate(db: Db, migrations: Migration[] = bundledMigrations()): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = migrations.length ? migrations[migrations.length - 1]!.version : 0;
+  if (current > latest) {
+    throw new Error(`Database is at version ${current}, newer than this app (${latest})`);
+  }
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+  return Math.max(current, latest);
+}
+
+/** Opens (creating if needed) an account database in WAL mode and migrates it. */
+export function openDb(path: string, migrations?: Migration[]): Db {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db, migrations);
+  return db;
+}
