@@ -1,8 +1,8 @@
 import { app, BrowserWindow } from 'electron';
 import { join } from 'node:path';
-import { serveCommands } from './electron/ipc-main';
+import { relayEvents, serveCommands } from './electron/ipc-main';
 import { createMainWindow, type WindowSources } from './electron/main-window';
-import { createHandlers } from './ipc/handlers';
+import { startCoreWorker } from './worker/core-client';
 
 // Paths are relative to the built entry, out/main/index.js.
 const sources: WindowSources = {
@@ -12,15 +12,37 @@ const sources: WindowSources = {
   devServerUrl: app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'],
 };
 
+// The core (sync, storage, crypto) runs in a worker thread, started at once so it warms up its
+// cache while Electron gets ready; the window only shows and asks.
+const core = startCoreWorker({
+  entry: join(import.meta.dirname, 'core-worker.js'),
+  options: { dataDir: app.getPath('userData'), appVersion: app.getVersion() },
+});
+
+function openWindow(): void {
+  relayEvents(core, createMainWindow(sources));
+}
+
 void app.whenReady().then(() => {
-  serveCommands(createHandlers({ appVersion: app.getVersion() }), sources.devServerUrl);
-  createMainWindow(sources);
+  serveCommands(core, sources.devServerUrl);
+  openWindow();
 
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createMainWindow(sources);
+    if (BrowserWindow.getAllWindows().length === 0) openWindow();
   });
 });
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
+});
+
+// Let the core finish its writes and close its databases before the process ends.
+let coreClosed = false;
+app.on('before-quit', (event) => {
+  if (coreClosed) return;
+  event.preventDefault();
+  void core.close().finally(() => {
+    coreClosed = true;
+    app.quit();
+  });
 });

@@ -1,13 +1,15 @@
-import { ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { IPC_CHANNELS } from '../ipc/channels';
 import type { IpcResult } from '../ipc/contract';
-import { dispatch, type Handlers } from '../ipc/dispatch';
+import type { HostedCore } from '../ipc/core-api';
+import { relayCommand } from '../ipc/relay';
 
 /**
- * Answers the renderer's commands on the single invoke channel. Only frames showing our own
- * renderer (the built files, or the dev server in development) may call in.
+ * Answers the renderer's commands on the single invoke channel by relaying them to the core.
+ * Only frames showing our own renderer (the built files, or the dev server in development) may
+ * call in.
  */
-export function serveCommands(handlers: Handlers, devServerUrl: string | undefined): void {
+export function serveCommands(core: HostedCore, devServerUrl: string | undefined): void {
   const devOrigin = devServerUrl ? new URL(devServerUrl).origin : undefined;
   const isTrusted = (event: IpcMainInvokeEvent): boolean => {
     const url = event.senderFrame?.url;
@@ -23,6 +25,21 @@ export function serveCommands(handlers: Handlers, devServerUrl: string | undefin
         error: { code: 'forbidden', message: 'Untrusted sender' },
       });
     }
-    return dispatch(handlers, envelope);
+    return relayCommand(core, envelope);
   });
+}
+
+/**
+ * Pushes the core's events to `win` on the event channel until the window closes. Each time the
+ * page (re)loads it first gets the current `core.status`, which it may have missed while loading.
+ */
+export function relayEvents(core: HostedCore, win: BrowserWindow): void {
+  const { webContents } = win;
+  const unsubscribe = core.onEvent((event) => {
+    if (!webContents.isDestroyed()) webContents.send(IPC_CHANNELS.event, event);
+  });
+  webContents.on('did-finish-load', () => {
+    webContents.send(IPC_CHANNELS.event, core.statusEvent());
+  });
+  win.on('closed', unsubscribe);
 }

@@ -1,0 +1,120 @@
+import type { SyncStatus } from '../ipc/contract';
+import type { EventLog } from './event-log';
+import type { MatrixApi } from '../net/api';
+import type { IngestResult } from '../storage/ingest';
+import { createStores, type Stores } from '../storage/stores';
+import { roomSummaries } from '../storage/timeline-items';
+import type { Db } from '../storage/db';
+import { RoomService } from './room-service';
+import { localEcho, SendQueue } from './send-queue';
+import { SyncService, type SyncDeps } from './sync-service';
+import { TimelineService } from './timeline-service';
+
+export type AccountSessionDeps = {
+  userId: string;
+  db: Db;
+  api: MatrixApi;
+  events: EventLog;
+  /** The server ended our session (`soft`: the device survives). */
+  onLoggedOut: (soft: boolean) => void;
+  log: (msg: string) => void;
+  /** Long-poll and timeout of the sync loop (tests shorten them). */
+  syncTiming?: Pick<SyncDeps, 'longPollMs' | 'syncTimeoutMs'>;
+};
+
+/**
+ * The services of one signed-in account over its database: sync, send queue, timelines and room
+ * operations. Turns committed changes into the deltas the renderer receives.
+ */
+export class AccountSession {
+  readonly userId: string;
+  readonly stores: Stores;
+  readonly api: MatrixApi;
+  readonly sync: SyncService;
+  readonly queue: SendQueue;
+  readonly timeline: TimelineService;
+  readonly rooms: RoomService;
+  #events: EventLog;
+
+  constructor(d: AccountSessionDeps) {
+    this.userId = d.userId;
+    this.api = d.api;
+    this.#events = d.events;
+    this.stores = createStores(d.db);
+    const base = { api: d.api, stores: this.stores, userId: d.userId, log: d.log };
+    this.timeline = new TimelineService(base);
+    this.rooms = new RoomService({ ...base, onRoomsChanged: (c, r) => this.pushRooms(c, r) });
+    this.queue = new SendQueue({
+      ...base,
+      onChange: (item, removed) => {
+        this.#events.push('queue.changed', removed ? { item, removed } : { item });
+        if (item.kind !== 'message') return;
+        const echoId = `local:${item.localId}`;
+        if (removed) {
+          this.#events.push('timeline.removed', { roomId: item.roomId, eventIds: [echoId] });
+          return;
+        }
+        const row = this.stores.queue.get(item.localId);
+        if (row)
+          this.#events.push('timeline.updated', {
+            roomId: item.roomId,
+            items: [localEcho(row, d.userId)],
+          });
+      },
+    });
+    this.sync = new SyncService({
+      ...base,
+      ...d.syncTiming,
+      onIngested: (result) => this.#pushIngested(result),
+      onStatus: (s) => this.#onStatus(s),
+      onLoggedOut: d.onLoggedOut,
+    });
+  }
+
+  start(): void {
+    this.sync.start();
+    this.queue.kick();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.queue.close(), this.sync.stop()]);
+  }
+
+  pushRooms(changed: readonly string[], removed: readonly string[]): void {
+    if (changed.length === 0 && removed.length === 0) return;
+    const rooms = changed.length ? roomSummaries(this.stores, changed) : [];
+    this.#events.push('rooms.changed', { rooms, removed: [...removed] });
+  }
+
+  #onStatus(s: SyncStatus): void {
+    this.#events.push('sync.status', s);
+    if (s.state === 'ok') this.queue.kick(); // back online: send what waited
+  }
+
+  /** After a sync response committed: retire sent entries, then push what changed. */
+  #pushIngested(result: IngestResult): void {
+    const txnIds: string[] = [];
+    for (const { eventIds } of result.appended.values()) {
+      for (const id of eventIds) {
+        const txn = this.stores.events.get(id)?.txnId;
+        if (txn) txnIds.push(txn);
+      }
+    }
+    this.queue.reconcile(txnIds);
+    this.pushRooms(result.changedRooms, result.removedRooms);
+    for (const [roomId, { eventIds, limited }] of result.appended) {
+      const items = this.timeline.items(eventIds);
+      if (items.length || limited)
+        this.#events.push('timeline.appended', { roomId, items, limited });
+    }
+    for (const [roomId, ids] of result.updated) {
+      const items = this.timeline.items(ids);
+      if (items.length) this.#events.push('timeline.updated', { roomId, items });
+    }
+    for (const [roomId, receipts] of result.receipts) {
+      this.#events.push('receipts.changed', { roomId, receipts });
+    }
+    for (const [roomId, userIds] of result.typing)
+      this.#events.push('typing.changed', { roomId, userIds });
+  }
+}

@@ -1,0 +1,83 @@
+import { toIpcError } from '../net/errors';
+import type {
+  CommandName,
+  CommandRequest,
+  CommandResponse,
+  Commands,
+  IpcResult,
+} from '../ipc/contract';
+
+/** One handler per command in the contract; adding a command without a handler fails to compile. */
+export type Handlers = {
+  [C in CommandName]: (req: CommandRequest<C>) => CommandResponse<C> | Promise<CommandResponse<C>>;
+};
+
+// Runtime list of the contract's commands; `satisfies` keeps it in step with the type.
+const commandNames = {
+  'app.version': true,
+  'account.discover': true,
+  'account.login': true,
+  'account.relogin': true,
+  'account.list': true,
+  'account.switch': true,
+  'account.logout': true,
+  'sync.status': true,
+  'rooms.list': true,
+  'rooms.create': true,
+  'rooms.join': true,
+  'rooms.leave': true,
+  'rooms.forget': true,
+  'rooms.invite': true,
+  'rooms.setName': true,
+  'rooms.setTopic': true,
+  'rooms.members': true,
+  'timeline.open': true,
+  'timeline.paginate': true,
+  'timeline.jumpTo': true,
+  'message.send': true,
+  'message.edit': true,
+  'message.react': true,
+  'message.redact': true,
+  'queue.retry': true,
+  'queue.cancel': true,
+  'queue.list': true,
+  'receipt.send': true,
+  'readMarker.set': true,
+  'typing.set': true,
+  'events.since': true,
+} satisfies Record<keyof Commands, true>;
+
+/** Every command of the contract, at run time. */
+export const COMMAND_NAMES = Object.keys(commandNames) as readonly CommandName[];
+
+/** Whether `name` is a command of the contract (own keys only: `toString` is not). */
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.hasOwn(commandNames, name);
+}
+
+/**
+ * Runs the command named in `envelope` and wraps the outcome as data. Never throws: malformed
+ * envelopes, unknown commands and handler failures all come back as `{ ok: false, error }`.
+ */
+export async function dispatch(handlers: Handlers, envelope: unknown): Promise<IpcResult<unknown>> {
+  if (typeof envelope !== 'object' || envelope === null) {
+    return { ok: false, error: { code: 'bad_request', message: 'Envelope must be an object' } };
+  }
+  const { command, data } = envelope as { command?: unknown; data?: unknown };
+  if (!isCommandName(command)) {
+    return {
+      ok: false,
+      error: { code: 'unknown_command', message: `Unknown command: ${String(command)}` },
+    };
+  }
+  try {
+    const handler = handlers[command] as (req: unknown) => unknown;
+    return { ok: true, value: await handler(data ?? {}) };
+  } catch (err) {
+    const error = toIpcError(err);
+    // Our own errors may name their code (e.g. `not_signed_in`).
+    const own = (err as { code?: unknown } | null)?.code;
+    if (error.code === 'internal' && typeof own === 'string') error.code = own;
+    return { ok: false, error };
+  }
+}

@@ -1,0 +1,149 @@
+import type { TimelineItem } from '../ipc/contract';
+import type { Handlers } from './dispatch';
+import { editContent, messageContent } from '../protocol/message-content';
+import { roomSummaries } from '../storage/timeline-items';
+import type { Core } from './core';
+import { localEcho, queueItem } from './send-queue';
+
+const KIND_OF_MSGTYPE: Record<string, 'text' | 'notice' | 'emote'> = {
+  'm.text': 'text',
+  'm.notice': 'notice',
+  'm.emote': 'emote',
+};
+
+/** The command handlers: thin, each one delegating to a service of the active account. */
+export function coreHandlers(core: Core): Handlers {
+  const s = () => core.session;
+  return {
+    'app.version': () => ({ version: core.appVersion }),
+
+    'account.discover': ({ server }) => core.accounts.discover(server),
+    'account.login': async (req) => {
+      const info = await core.accounts.login(req);
+      await core.activate(info.userId);
+      return info;
+    },
+    'account.relogin': async ({ userId, password }) => {
+      const info = await core.accounts.relogin(userId, password);
+      if (core.accounts.active === userId) await core.activate(userId);
+      return info;
+    },
+    'account.list': () => core.accounts.list(),
+    'account.switch': async ({ userId }) => {
+      const info = core.accounts.switch(userId);
+      if (info.state === 'active') await core.activate(userId);
+      return info;
+    },
+    'account.logout': async ({ userId }) => {
+      const who = userId ?? core.accounts.active;
+      if (who) await core.accounts.logout(who);
+      return {};
+    },
+
+    'sync.status': () => core.syncStatus,
+
+    'rooms.list': () => ({ rooms: roomSummaries(s().stores) }),
+    'rooms.create': async (r) => ({ roomId: await s().rooms.create(r) }),
+    'rooms.join': async ({ roomIdOrAlias }) => ({ roomId: await s().rooms.join(roomIdOrAlias) }),
+    'rooms.leave': async ({ roomId }) => (await s().rooms.leave(roomId), {}),
+    'rooms.forget': async ({ roomId }) => (await s().rooms.forget(roomId), {}),
+    'rooms.invite': async ({ roomId, userId }) => (await s().rooms.invite(roomId, userId), {}),
+    'rooms.setName': async ({ roomId, name }) => (await s().rooms.setName(roomId, name), {}),
+    'rooms.setTopic': async ({ roomId, topic }) => (await s().rooms.setTopic(roomId, topic), {}),
+    'rooms.members': async ({ roomId }) => ({ members: await s().rooms.members(roomId) }),
+
+    'timeline.open': ({ roomId, limit }) => s().timeline.open(roomId, limit),
+    'timeline.paginate': ({ roomId, before, limit }) =>
+      s().timeline.paginate(roomId, before, limit),
+    'timeline.jumpTo': ({ roomId, eventId, limit }) => s().timeline.jumpTo(roomId, eventId, limit),
+
+    'message.send': (m) => {
+      const session = s();
+      const replyTo = m.replyTo ? session.stores.events.get(m.replyTo) : undefined;
+      const content = messageContent({
+        kind: m.kind,
+        body: m.body,
+        replyTo: replyTo ? { eventId: replyTo.eventId, sender: replyTo.sender } : undefined,
+        mentions: m.mentions,
+        mentionsRoom: m.mentionsRoom,
+      });
+      const row = session.queue.enqueue({
+        roomId: m.roomId,
+        kind: 'message',
+        eventType: 'm.room.message',
+        content,
+      });
+      const echo: TimelineItem = localEcho(row, session.userId);
+      core.events.push('timeline.appended', { roomId: m.roomId, items: [echo], limited: false });
+      return { localId: row.localId };
+    },
+    'message.edit': ({ roomId, eventId, body }) => {
+      const session = s();
+      const original = session.stores.events.get(eventId);
+      if (!original || original.sender !== session.userId)
+        throw new Error('Only your own messages can be edited');
+      const kind = KIND_OF_MSGTYPE[String(original.content.msgtype)] ?? 'text';
+      const content = editContent(eventId, { kind, body });
+      const row = session.queue.enqueue({
+        roomId,
+        kind: 'edit',
+        eventType: 'm.room.message',
+        content,
+        targetEventId: eventId,
+      });
+      return { localId: row.localId };
+    },
+    'message.react': ({ roomId, eventId, key }) => {
+      const session = s();
+      const mine = session.stores.relations
+        .reactions([eventId], session.userId)
+        .get(eventId)
+        ?.find((r) => r.key === key)?.mine;
+      const row = mine
+        ? session.queue.enqueue({
+            roomId,
+            kind: 'redaction',
+            eventType: 'm.room.redaction',
+            content: {},
+            targetEventId: mine,
+          })
+        : session.queue.enqueue({
+            roomId,
+            kind: 'reaction',
+            eventType: 'm.reaction',
+            content: { 'm.relates_to': { rel_type: 'm.annotation', event_id: eventId, key } },
+            targetEventId: eventId,
+          });
+      return { localId: row.localId };
+    },
+    'message.redact': ({ roomId, eventId, reason }) => {
+      const content = reason ? { reason } : {};
+      const row = s().queue.enqueue({
+        roomId,
+        kind: 'redaction',
+        eventType: 'm.room.redaction',
+        content,
+        targetEventId: eventId,
+      });
+      return { localId: row.localId };
+    },
+    'queue.retry': ({ localId }) => (s().queue.retry(localId), {}),
+    'queue.cancel': ({ localId }) => (s().queue.cancel(localId), {}),
+    'queue.list': () => ({ items: s().queue.list().map(queueItem) }),
+
+    'receipt.send': async ({ roomId, eventId, private: priv }) => {
+      await s().api.receipt(roomId, priv ? 'm.read.private' : 'm.read', eventId);
+      return {};
+    },
+    'readMarker.set': async ({ roomId, eventId }) => {
+      await s().api.receipt(roomId, 'm.fully_read', eventId);
+      return {};
+    },
+    'typing.set': async ({ roomId, typing }) => {
+      await s().api.typing(roomId, s().userId, typing);
+      return {};
+    },
+
+    'events.since': ({ afterSeq }) => core.events.since(afterSeq),
+  };
+}
