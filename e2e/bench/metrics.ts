@@ -1,0 +1,134 @@
+/**
+ * What each benchmark child process measures about itself, and how it hands the figures back to
+ * the parent: one `BENCH_RESULT {json}` line on stdout.
+ */
+
+/** One side's fresh initial sync. */
+export type SyncMetrics = {
+  side: string;
+  /** User + system CPU of the whole process, start to ready. */
+  cpuSeconds: number;
+  /** User + system CPU from the login request to ready (the sync work itself). */
+  syncCpuSeconds: number;
+  /** Wall time from process start to ready (module loading included). */
+  wallSeconds: number;
+  /** Wall time from the login request to ready. */
+  syncWallSeconds: number;
+  /** Peak resident set size of the process (getrusage maxrss). */
+  peakRssMb: number;
+  /** Joined rooms the client holds once ready. */
+  rooms: number;
+  /** Timeline + state events the client holds once ready, across all rooms. */
+  eventsIngested: number;
+  /** `eventsIngested / syncWallSeconds`. */
+  eventsPerSecond: number;
+  /** Warnings and errors the client logged (muted) during the run. */
+  warnings: number;
+  /** The timeline limit per room of the initial sync. */
+  timelineLimit: number;
+  /** What "ready" meant for this side, and which API was driven. */
+  note: string;
+};
+
+/** Our cold start from the cache in a fresh process. */
+export type ColdStartMetrics = {
+  side: string;
+  /** From starting to open the stores to holding the whole room list. */
+  roomListMs: number;
+  /** From process start (module loading included) to the room list. */
+  processToRoomListMs: number;
+  rooms: number;
+  /** Median time to produce a page of `pageSize` timeline items from the cache. */
+  timelinePageMedianMs: number;
+  timelinePageMinMs: number;
+  timelinePageMaxMs: number;
+  /** How many rooms were paged (each once). */
+  timelineRuns: number;
+  pageSize: number;
+  /** Mean items per page actually returned. */
+  meanItems: number;
+  peakRssMb: number;
+  note: string;
+};
+
+const PREFIX = 'BENCH_RESULT ';
+
+/** The median of `xs` (not empty). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Each numeric field's median over `runs` (other fields from the first); null if none ran. */
+export function medianMetrics(runs: readonly SyncMetrics[]): SyncMetrics | null {
+  if (runs.length === 0) return null;
+  const out: Record<string, unknown> = { ...runs[0]! };
+  for (const [key, value] of Object.entries(runs[0]!)) {
+    if (typeof value === 'number') {
+      out[key] = median(runs.map((r) => (r as Record<string, unknown>)[key] as number));
+    }
+  }
+  return out as SyncMetrics;
+}
+
+/** Seconds of CPU (user + system) in `u`. */
+export function cpuSeconds(u: NodeJS.CpuUsage): number {
+  return (u.user + u.system) / 1e6;
+}
+
+/** Peak RSS of this process so far, in MB (maxRSS is in KiB on Linux). */
+export function peakRssMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+/** Writes the result line the parent reads (through stdout, even when console is muted). */
+export function emitResult(result: SyncMetrics | ColdStartMetrics): void {
+  process.stdout.write(`${PREFIX}${JSON.stringify(result)}\n`);
+}
+
+/** Finds the result line in a child's stdout. */
+export function parseResult<T>(stdout: string): T | undefined {
+  const line = stdout.split('\n').find((l) => l.startsWith(PREFIX));
+  return line ? (JSON.parse(line.slice(PREFIX.length)) as T) : undefined;
+}
+
+/** The account a child process signs into, from its command line. */
+export type Target = { url: string; user: string; password: string };
+
+/** The value after `flag` on the command line, or `fallback` (an error when there is none). */
+export function argValue(
+  flag: string,
+  fallback?: string,
+  argv: string[] = process.argv.slice(2),
+): string {
+  const i = argv.indexOf(flag);
+  const v = i >= 0 ? argv[i + 1] : fallback;
+  if (v === undefined) throw new Error(`missing ${flag}`);
+  return v;
+}
+
+/** Reads `--url URL --user NAME --password PW` (the parent always passes all three). */
+export function targetFromArgs(): Target {
+  return { url: argValue('--url'), user: argValue('--user'), password: argValue('--password') };
+}
+
+/** Warnings and errors the client logged while muted: how many, and the latest few. */
+export type MutedLog = { count: number; recent: string[] };
+
+/**
+ * Mutes console output (the clients' logging) for the rest of the process, counting warnings
+ * and errors and keeping the latest to show if the run fails. `BENCH_LOG=1` leaves it on.
+ */
+export function muteConsole(): MutedLog {
+  const log: MutedLog = { count: 0, recent: [] };
+  if (process.env.BENCH_LOG === '1') return log;
+  const keep = (...args: unknown[]) => {
+    log.count++;
+    log.recent.push(args.map(String).join(' ').slice(0, 500));
+    if (log.recent.length > 20) log.recent.shift();
+  };
+  console.log = console.info = console.debug = console.trace = () => {};
+  console.warn = console.error = keep;
+  return log;
+}

@@ -1,0 +1,165 @@
+/**
+ * `npm run bench [-- --rooms N --events M --runs R]`: seeds the test homeserver (in its own
+ * process) with the bench account; then, R times in turn, a fresh initial sync by matrix-js-sdk
+ * and by our core, each in its own process (medians reported); then our cold start from the
+ * cache in a fresh process. Prints a table and writes `bench/results.json`.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildChildren, type ChildName } from './build';
+import { runChild as runScript, running, type ChildOutcome } from './children';
+import { seedBench, type SeedReport } from './generate';
+import { ROOT, startHomeserverProcess, type HomeserverProcess } from './homeserver-process';
+import { medianMetrics, type ColdStartMetrics, type SyncMetrics } from './metrics';
+import { coldTable, judge, syncTable, targetTable } from './report';
+
+const { values } = parseArgs({
+  options: {
+    rooms: { type: 'string', default: '1000' },
+    events: { type: 'string', default: '50' },
+    runs: { type: 'string', default: '3' },
+    'keep-data': { type: 'boolean', default: false },
+  },
+});
+const rooms = Number(values.rooms);
+const events = Number(values.events);
+const runs = Number(values.runs);
+if (![rooms, events, runs].every((n) => Number.isInteger(n) && n >= 1)) {
+  console.error('usage: npm run bench -- [--rooms N] [--events M] [--runs R] [--keep-data]');
+  process.exit(2);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'lightmatrix-bench-'));
+let hs: HomeserverProcess | undefined;
+let buildDir = '';
+
+/** Runs a bundled child (see build.ts). */
+function runChild<T>(name: ChildName, args: string[]): Promise<ChildOutcome<T>> {
+  return runScript<T>(join(buildDir, `${name}.mjs`), args);
+}
+
+async function cleanup() {
+  for (const pid of running) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await hs?.stop();
+  hs = undefined;
+  if (values['keep-data']) return;
+  // The link to the repository's node_modules goes first, so nothing can follow it.
+  rmSync(join(work, 'node_modules'), { force: true });
+  rmSync(work, { recursive: true, force: true });
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    void cleanup().then(() => process.exit(130));
+  });
+}
+
+function unwrap<T>(label: string, o: ChildOutcome<T>): T | null {
+  if (o.ok) return o.result;
+  console.error(`\n${label} failed:\n${o.error}\n`);
+  return null;
+}
+
+type SyncRuns = { jssdk: SyncMetrics[]; ours: SyncMetrics[]; matched: SyncMetrics[] };
+
+/**
+ * The initial syncs, `runs` rounds of js-sdk, ours, and js-sdk with our timeline limit (for
+ * reference, when it differs from js-sdk's default). Returns every run, and the data dir of
+ * our last successful one.
+ */
+async function syncRounds(account: string[]): Promise<SyncRuns & { oursDir?: string }> {
+  const all: SyncRuns & { oursDir?: string } = { jssdk: [], ours: [], matched: [] };
+  for (let i = 1; i <= runs; i++) {
+    const round = runs > 1 ? ` (run ${i} of ${runs})` : '';
+    console.log(`matrix-js-sdk: fresh initial sync${round}…`);
+    const j = unwrap('matrix-js-sdk', await runChild<SyncMetrics>('jssdk-sync', account));
+    if (j) all.jssdk.push(j);
+    console.log(`LightMatrix: fresh initial sync${round}…`);
+    const dir = join(work, `lightmatrix-${i}`);
+    const o = unwrap('LightMatrix', await runChild<SyncMetrics>('ours-sync', [...account, '--data', dir]));
+    if (!o) continue;
+    all.ours.push(o);
+    all.oursDir = dir;
+    if (j && o.timelineLimit !== j.timelineLimit) {
+      console.log(`matrix-js-sdk: fresh initial sync, initialSyncLimit ${o.timelineLimit}${round}…`);
+      const limit = ['--initial-sync-limit', String(o.timelineLimit)];
+      const m = unwrap('matrix-js-sdk', await runChild<SyncMetrics>('jssdk-sync', [...account, ...limit]));
+      if (m) all.matched.push(m);
+    }
+  }
+  return all;
+}
+
+function machine() {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    platform: `${platform()} ${release()}`,
+    node: process.version,
+  };
+}
+
+async function main(): Promise<boolean> {
+  console.log(`bench: ${rooms} rooms × ${events} events, ${runs} run(s) per side; in ${work}`);
+  buildDir = await buildChildren(work);
+  hs = await startHomeserverProcess(join(work, 'homeserver'));
+  const seed: SeedReport = await seedBench(hs.url, { rooms, events });
+  console.log(
+    `seeded ${seed.rooms} rooms (${seed.dmRooms} DMs, ${seed.bigRooms} with 200+ members), ` +
+      `${seed.serverEvents} events on the server, in ${seed.seconds.toFixed(1)} s`,
+  );
+  const sync = await syncRounds(['--url', hs.url, '--user', seed.username, '--password', seed.password]);
+  // The cold start reads the cache only: the homeserver is gone by then.
+  await hs.stop();
+  hs = undefined;
+  let cold: ColdStartMetrics | null = null;
+  if (sync.oursDir) {
+    console.log('LightMatrix: cold start from the cache…');
+    const o = await runChild<ColdStartMetrics>('ours-cold', ['--data', sync.oursDir]);
+    cold = unwrap('LightMatrix cold start', o);
+  }
+
+  const [jssdk, ours, matched] = [sync.jssdk, sync.ours, sync.matched].map(medianMetrics);
+  const targets = judge(ours!, jssdk!, cold);
+  const title = runs > 1 ? `initial sync, medians of ${runs} runs` : 'initial sync';
+  console.log(`\n${syncTable(ours!, jssdk!, matched, title)}\n`);
+  console.log(`${coldTable(cold)}\n\n${targetTable(targets)}\n`);
+  const results = {
+    timestamp: new Date().toISOString(),
+    params: { rooms, events, runs, dmRooms: seed.dmRooms, bigRooms: seed.bigRooms },
+    machine: machine(),
+    seed,
+    jssdk,
+    jssdkMatchedLimit: matched,
+    ours,
+    oursColdStart: cold,
+    targets,
+    allRuns: { jssdk: sync.jssdk, jssdkMatchedLimit: sync.matched, ours: sync.ours },
+  };
+  mkdirSync(join(ROOT, 'bench'), { recursive: true });
+  const out = join(ROOT, 'bench', 'results.json');
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`wrote ${out}`);
+  return sync.jssdk.length === runs && sync.ours.length === runs && cold !== null;
+}
+
+main().then(
+  async (complete) => {
+    await cleanup();
+    process.exit(complete ? 0 : 1);
+  },
+  async (err: unknown) => {
+    console.error(err);
+    await cleanup();
+    process.exit(1);
+  },
+);
