@@ -93,6 +93,15 @@ export function isUnknownToken(err: unknown): err is HomeserverError {
   return err instanceof HomeserverError && err.errcode === 'M_UNKNOWN_TOKEN';
 }
 
+/**
+ * Whether the same request may well succeed later: the server was unreachable or slow, failed
+ * (5xx) or asked us to slow down (429).
+ */
+export function isTransientError(err: unknown): boolean {
+  if (err instanceof ConnectionError) return true;
+  return err instanceof HomeserverError && (err.status >= 500 || err.status === 429);
+}
+
 /** Data for the IPC boundary: a machine-readable code and a message for people. */
 export type IpcErrorData = { code: string; message: string };
 

@@ -1,6 +1,7 @@
 import type { SyncStatus } from '../ipc/contract';
 import type { EventLog } from './event-log';
 import type { MatrixApi } from '../net/api';
+import type { SyncChanges } from '../protocol/sync';
 import type { IngestResult } from '../storage/ingest';
 import { createStores, type Stores } from '../storage/stores';
 import { roomSummaries } from '../storage/timeline-items';
@@ -9,6 +10,9 @@ import { RoomService } from './room-service';
 import { localEcho, SendQueue } from './send-queue';
 import { SyncService, type SyncDeps } from './sync-service';
 import { TimelineService } from './timeline-service';
+
+/** How many recently opened timelines keep receiving live deltas. */
+const MAX_WATCHED = 16;
 
 export type AccountSessionDeps = {
   userId: string;
@@ -35,6 +39,8 @@ export class AccountSession {
   readonly timeline: TimelineService;
   readonly rooms: RoomService;
   #events: EventLog;
+  /** Rooms whose timeline the renderer opened recently: only they get timeline deltas. */
+  #watched = new Set<string>();
 
   constructor(d: AccountSessionDeps) {
     this.userId = d.userId;
@@ -65,7 +71,7 @@ export class AccountSession {
     this.sync = new SyncService({
       ...base,
       ...d.syncTiming,
-      onIngested: (result) => this.#pushIngested(result),
+      onIngested: (result, changes) => this.#pushIngested(result, changes),
       onStatus: (s) => this.#onStatus(s),
       onLoggedOut: d.onLoggedOut,
     });
@@ -80,6 +86,19 @@ export class AccountSession {
     await Promise.all([this.queue.close(), this.sync.stop()]);
   }
 
+  /**
+   * Marks a room's timeline as shown, so live events reach it as `timeline.*` deltas. Other
+   * rooms only get their summary (`rooms.changed`) and read the cache when opened, which keeps
+   * the initial sync of a thousand rooms from building items nobody looks at.
+   */
+  watch(roomId: string): this {
+    this.#watched.delete(roomId);
+    this.#watched.add(roomId);
+    if (this.#watched.size > MAX_WATCHED)
+      this.#watched.delete(this.#watched.values().next().value!);
+    return this;
+  }
+
   pushRooms(changed: readonly string[], removed: readonly string[]): void {
     if (changed.length === 0 && removed.length === 0) return;
     const rooms = changed.length ? roomSummaries(this.stores, changed) : [];
@@ -92,22 +111,25 @@ export class AccountSession {
   }
 
   /** After a sync response committed: retire sent entries, then push what changed. */
-  #pushIngested(result: IngestResult): void {
+  #pushIngested(result: IngestResult, changes: SyncChanges): void {
+    // Our own events come back with their transaction id: read it from the parsed response.
     const txnIds: string[] = [];
-    for (const { eventIds } of result.appended.values()) {
-      for (const id of eventIds) {
-        const txn = this.stores.events.get(id)?.txnId;
-        if (txn) txnIds.push(txn);
+    for (const room of changes.rooms) {
+      for (const ev of room.timeline.events) {
+        const txn = ev.unsigned?.transaction_id;
+        if (typeof txn === 'string') txnIds.push(txn);
       }
     }
     this.queue.reconcile(txnIds);
     this.pushRooms(result.changedRooms, result.removedRooms);
     for (const [roomId, { eventIds, limited }] of result.appended) {
+      if (!this.#watched.has(roomId)) continue;
       const items = this.timeline.items(eventIds);
       if (items.length || limited)
         this.#events.push('timeline.appended', { roomId, items, limited });
     }
     for (const [roomId, ids] of result.updated) {
+      if (!this.#watched.has(roomId)) continue;
       const items = this.timeline.items(ids);
       if (items.length) this.#events.push('timeline.updated', { roomId, items });
     }

@@ -74,6 +74,7 @@ describe('core', () => {
     ]);
 
     await ok(core.handle('rooms.join', { roomIdOrAlias: roomId }));
+    await ok(core.handle('timeline.open', { roomId, limit: 20 }));
     const joined = next(core, 'rooms.changed', (e) =>
       e.data.rooms.some((r) => r.roomId === roomId && r.membership === 'join'),
     );

@@ -7,6 +7,10 @@ import { AccountSession } from './account-session';
 import { coreHandlers } from './handlers';
 
 const NOT_SIGNED_IN: SyncStatus = { state: 'stopped', reason: 'Not signed in' };
+const SIGNED_OUT_BY_SERVER: SyncStatus = {
+  state: 'stopped',
+  reason: 'The server ended this session: sign in again',
+};
 
 /** Knobs for tests and tools; the defaults suit the app. */
 export type CoreTuning = {
@@ -49,7 +53,7 @@ export class Core implements CoreApi {
   async start(): Promise<void> {
     this.accounts.restore();
     const active = this.accounts.active;
-    if (active && this.accounts.info(active).state === 'active') await this.activate(active);
+    if (active) await this.activate(active);
   }
 
   /** The active account's services; throws when nobody is signed in. */
@@ -59,12 +63,19 @@ export class Core implements CoreApi {
   }
 
   get syncStatus(): SyncStatus {
-    return this.#session?.sync.status ?? NOT_SIGNED_IN;
+    const s = this.#session;
+    if (!s) return NOT_SIGNED_IN;
+    if (this.accounts.info(s.userId).state !== 'active') return SIGNED_OUT_BY_SERVER;
+    return s.sync.status;
   }
 
-  /** Makes `userId` the account whose services run. */
-  async activate(userId: string): Promise<void> {
-    if (this.#session?.userId === userId) return;
+  /**
+   * Makes `userId` the account whose services run; `restart` rebuilds them (after signing in
+   * again). A soft-logged-out account still opens, read-only: its cache stays readable offline,
+   * and sync and sending wait for the password.
+   */
+  async activate(userId: string, restart = false): Promise<void> {
+    if (this.#session?.userId === userId && !restart) return;
     await this.#deactivate();
     const session = new AccountSession({
       userId,
@@ -79,7 +90,8 @@ export class Core implements CoreApi {
       },
     });
     this.#session = session;
-    session.start();
+    if (this.accounts.info(userId).state === 'active') session.start();
+    else this.events.push('sync.status', SIGNED_OUT_BY_SERVER);
   }
 
   async #deactivate(): Promise<void> {
@@ -88,9 +100,10 @@ export class Core implements CoreApi {
     await s?.stop();
   }
 
+  /** The token died: stop syncing and sending, keep the cache readable until signed in again. */
   async #onLoggedOut(userId: string, soft: boolean): Promise<void> {
     this.accounts.markSoftLoggedOut(userId, !soft);
-    if (this.#session?.userId === userId) await this.#deactivate();
+    if (this.#session?.userId === userId) await this.#session.stop();
   }
 
   #onAccountChange(account: AccountInfo, removed?: boolean): void {

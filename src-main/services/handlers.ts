@@ -25,13 +25,13 @@ export function coreHandlers(core: Core): Handlers {
     },
     'account.relogin': async ({ userId, password }) => {
       const info = await core.accounts.relogin(userId, password);
-      if (core.accounts.active === userId) await core.activate(userId);
+      if (core.accounts.active === userId) await core.activate(userId, true);
       return info;
     },
     'account.list': () => core.accounts.list(),
     'account.switch': async ({ userId }) => {
       const info = core.accounts.switch(userId);
-      if (info.state === 'active') await core.activate(userId);
+      await core.activate(userId);
       return info;
     },
     'account.logout': async ({ userId }) => {
@@ -52,10 +52,12 @@ export function coreHandlers(core: Core): Handlers {
     'rooms.setTopic': async ({ roomId, topic }) => (await s().rooms.setTopic(roomId, topic), {}),
     'rooms.members': async ({ roomId }) => ({ members: await s().rooms.members(roomId) }),
 
-    'timeline.open': ({ roomId, limit }) => s().timeline.open(roomId, limit),
+    // Opening a timeline subscribes it to live deltas (see AccountSession.watch).
+    'timeline.open': ({ roomId, limit }) => s().watch(roomId).timeline.open(roomId, limit),
     'timeline.paginate': ({ roomId, before, limit }) =>
-      s().timeline.paginate(roomId, before, limit),
-    'timeline.jumpTo': ({ roomId, eventId, limit }) => s().timeline.jumpTo(roomId, eventId, limit),
+      s().watch(roomId).timeline.paginate(roomId, before, limit),
+    'timeline.jumpTo': ({ roomId, eventId, limit }) =>
+      s().watch(roomId).timeline.jumpTo(roomId, eventId, limit),
 
     'message.send': (m) => {
       const session = s();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { QueueItem, TimelineItem } from '../ipc/contract';
 import type { MatrixApi } from '../net/api';
-import { ConnectionError, HomeserverError, isAbortError } from '../net/errors';
+import { HomeserverError, isAbortError, isTransientError } from '../net/errors';
 import type { QueueRow } from '../storage/queue-store';
 import type { Stores } from '../storage/stores';
 
@@ -230,8 +230,14 @@ export class SendQueue {
   }
 }
 
-/** Worth retrying with the same transaction id: network trouble, 5xx, rate limits. */
+/**
+ * Worth retrying with the same transaction id: network trouble, 5xx, rate limits, and a dead or
+ * dropped token (the account is soft-logged-out; signing in again resumes the queue).
+ */
 function isTransient(err: unknown): boolean {
-  if (err instanceof ConnectionError) return true;
-  return err instanceof HomeserverError && (err.status >= 500 || err.status === 429);
+  if (isTransientError(err)) return true;
+  return (
+    err instanceof HomeserverError &&
+    (err.errcode === 'M_UNKNOWN_TOKEN' || err.errcode === 'M_MISSING_TOKEN')
+  );
 }

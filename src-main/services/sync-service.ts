@@ -137,11 +137,14 @@ export class SyncService {
     const retryAt = (ms: number) => Date.now() + ms;
     if (err instanceof HomeserverError) {
       if (err.errcode === 'M_UNKNOWN_TOKEN' || err.errcode === 'M_MISSING_TOKEN') {
+        // M_MISSING_TOKEN comes from our own client: another request already met the dead token
+        // and recorded whether the device survived. It is no sign of a hard logout.
+        const soft = err.softLogout || err.errcode === 'M_MISSING_TOKEN';
         this.#setStatus({
           state: 'stopped',
-          reason: err.softLogout ? 'Session expired: sign in again' : 'Signed out',
+          reason: soft ? 'Session expired: sign in again' : 'Signed out',
         });
-        this.#deps.onLoggedOut(err.softLogout);
+        this.#deps.onLoggedOut(soft);
         return undefined;
       }
       if (err.status === 429) {

@@ -1,5 +1,6 @@
 import type { TimelineItem, TimelinePage } from '../ipc/contract';
-import type { MatrixApi } from '../net/api';
+import type { MatrixApi, MessagesResponse } from '../net/api';
+import { isTransientError } from '../net/errors';
 import { parseContext, parseMessages } from '../protocol/pagination';
 import type { EventRow } from '../storage/event-store';
 import { ingestContext, ingestMessagesBefore } from '../storage/history';
@@ -57,12 +58,19 @@ export class TimelineService {
       if (done)
         return { roomId, items, hasMoreBefore: page.hasMoreBefore || trimmed, hasMoreAfter: true };
       if (page.gap) {
-        const json = await api.messages(roomId, {
-          from: page.gap.token,
-          dir: 'b',
-          limit: Math.max(limit, 20),
-          filter: PAGE_FILTER,
-        });
+        let json: MessagesResponse;
+        try {
+          json = await api.messages(roomId, {
+            from: page.gap.token,
+            dir: 'b',
+            limit: Math.max(limit, 20),
+            filter: PAGE_FILTER,
+          });
+        } catch (err) {
+          // Offline (or the server failing): show what the cache holds; the gap stays for later.
+          if (items.length === 0 || !isTransientError(err)) throw err;
+          return { roomId, items, hasMoreBefore: true, hasMoreAfter: true };
+        }
         ingestMessagesBefore(stores, roomId, page.gap.chunkId, parseMessages(json));
       } else {
         raw *= 2; // hidden events (reactions, edits) took the room: read further back

@@ -7,6 +7,7 @@ import {
   inviteIsDirect,
   refreshFromState,
   refreshFromStripped,
+  previewFromAppended,
   refreshPreview,
   tagsOf,
 } from './summary';
@@ -97,7 +98,10 @@ function applyJoinedOrLeft(ctx: RoomContext, row: RoomRow, room: RoomChanges, ou
   }
   refreshFromState(stores, row, ctx.ownUserId);
   bumpActivity(row, write.added);
-  if (write.added.length || out.updated.length || fx.redacted) refreshPreview(stores, row);
+  // Usually the newest appended message is the preview; search the cache only when not.
+  const fresh = !fx.redacted && previewFromAppended(stores, row, write.added);
+  if (!fresh && (write.added.length || out.updated.length || fx.redacted))
+    refreshPreview(stores, row);
 }
 
 /**

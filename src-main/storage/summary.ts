@@ -118,13 +118,38 @@ export function bumpActivity(row: RoomRow, events: readonly RawEvent[]): void {
   }
 }
 
-function previewable(e: EventRow): boolean {
+function previewable(e: Pick<EventRow, 'type' | 'content' | 'redactedBy'>): boolean {
   return (
     e.type === 'm.room.message' &&
     !e.redactedBy &&
     typeof e.content.body === 'string' &&
     relationOf(e)?.relType !== 'm.replace'
   );
+}
+
+/**
+ * The preview from events just appended at the live end, without reading the cache: the newest
+ * message among them (with its edit, if one arrived). False when none of them can be previewed
+ * (then {@link refreshPreview} searches the cache).
+ */
+export function previewFromAppended(
+  stores: Stores,
+  row: RoomRow,
+  added: readonly RawEvent[],
+): boolean {
+  for (let i = added.length - 1; i >= 0; i--) {
+    const e = added[i]!;
+    if (
+      e.unsigned?.redacted_because !== undefined ||
+      !previewable({ type: e.type, content: e.content })
+    )
+      continue;
+    const edit = stores.relations.latestEdits([e.event_id]).get(e.event_id);
+    const body = (edit && str(newContentOf(edit)?.body)) ?? (e.content.body as string);
+    row.lastMessage = { sender: e.sender, body, eventId: e.event_id };
+    return true;
+  }
+  return false;
 }
 
 /**
