@@ -22,6 +22,18 @@ export type EventRow = {
   txnId?: string;
 };
 
+/** `unsigned` as stored: without `age`, which is stale the moment it is written. */
+function storedUnsigned(u: JsonObject | undefined): string | null {
+  if (!u) return null;
+  let keys = 0;
+  for (const k in u) if (k !== 'age') keys++;
+  if (keys === 0) return null;
+  // Only the top-level `age`: a key of that name inside `prev_content` is data.
+  return JSON.stringify(u, function (this: unknown, k: string, v: unknown) {
+    return this === u && k === 'age' ? undefined : v;
+  });
+}
+
 /** An `events` row as SQLite returns it. */
 export type EventDbRow = {
   event_id: string;
@@ -124,7 +136,7 @@ export class EventStore {
       state_key: ev.state_key ?? null,
       ts: ev.origin_server_ts,
       content: JSON.stringify(ev.content),
-      unsigned: ev.unsigned ? JSON.stringify(ev.unsigned) : null,
+      unsigned: storedUnsigned(ev.unsigned),
       redacted_by: redactedBy ?? null,
       txn_id: typeof txn === 'string' ? txn : null,
     });
