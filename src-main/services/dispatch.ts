@@ -56,11 +56,15 @@ export function isCommandName(name: unknown): name is CommandName {
 }
 
 /**
- * Runs the command named in `envelope` and wraps the outcome as data. Never throws: malformed
- * envelopes, unknown commands and handler failures all come back as `{ ok: false, error }`.
+ * The command and request of an envelope from a renderer, or the error to answer when the
+ * envelope is not an object or names no command of the contract.
  */
-export async function dispatch(handlers: Handlers, envelope: unknown): Promise<IpcResult<unknown>> {
-  if (typeof envelope !== 'object' || envelope === null) {
+export function parseEnvelope(
+  envelope: unknown,
+):
+  | { command: CommandName; data: unknown }
+  | { ok: false; error: { code: string; message: string } } {
+  if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
     return { ok: false, error: { code: 'bad_request', message: 'Envelope must be an object' } };
   }
   const { command, data } = envelope as { command?: unknown; data?: unknown };
@@ -70,9 +74,19 @@ export async function dispatch(handlers: Handlers, envelope: unknown): Promise<I
       error: { code: 'unknown_command', message: `Unknown command: ${String(command)}` },
     };
   }
+  return { command, data: data ?? {} };
+}
+
+/**
+ * Runs the command named in `envelope` and wraps the outcome as data. Never throws: malformed
+ * envelopes, unknown commands and handler failures all come back as `{ ok: false, error }`.
+ */
+export async function dispatch(handlers: Handlers, envelope: unknown): Promise<IpcResult<unknown>> {
+  const parsed = parseEnvelope(envelope);
+  if ('ok' in parsed) return parsed;
   try {
-    const handler = handlers[command] as (req: unknown) => unknown;
-    return { ok: true, value: await handler(data ?? {}) };
+    const handler = handlers[parsed.command] as (req: unknown) => unknown;
+    return { ok: true, value: await handler(parsed.data) };
   } catch (err) {
     const error = toIpcError(err);
     // Our own errors may name their code (e.g. `not_signed_in`).
