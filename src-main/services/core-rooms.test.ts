@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { api, register, startTestServer } from '../../e2e/homeserver/test-helpers';
-import { call, next, signIn, startCore, tempDir, useCleanups } from './test-support';
+import { call, callError, next, signIn, startCore, tempDir, useCleanups } from './test-support';
 
 const cleanup = useCleanups();
 
@@ -20,7 +20,7 @@ async function setup() {
 }
 
 describe('core: rooms', () => {
-  it('creates an encrypted DM recorded in m.direct, and a named room with a topic', async () => {
+  it('creates a DM recorded in m.direct, and a named room with a topic', async () => {
     const { core } = await setup();
     const dmShown = next(core, 'rooms.changed', (e) => e.data.rooms.some((r) => r.isDirect));
     const { roomId: dm } = await call(core, 'rooms.create', {
@@ -29,7 +29,7 @@ describe('core: rooms', () => {
     });
     expect((await dmShown).data.rooms.find((r) => r.roomId === dm)).toMatchObject({
       isDirect: true,
-      isEncrypted: true,
+      isEncrypted: false,
       membership: 'join',
     });
     const direct = await core.session.api.getAccountData('@alice:test.local', 'm.direct');
@@ -43,8 +43,17 @@ describe('core: rooms', () => {
     );
     await call(core, 'rooms.setName', { roomId, name: 'Plans 2' });
     await call(core, 'rooms.setTopic', { roomId, topic: 'Next week' });
-    const summary = (await renamed).data.rooms.find((r) => r.roomId === roomId)!;
-    expect(summary.isEncrypted).toBe(false);
+    expect((await renamed).data.rooms.find((r) => r.roomId === roomId)?.isEncrypted).toBe(false);
+  });
+
+  it('never sends plaintext into an encrypted room', async () => {
+    const { core } = await setup();
+    const shown = next(core, 'rooms.changed', (e) => e.data.rooms.some((r) => r.isEncrypted));
+    const { roomId } = await call(core, 'rooms.create', { name: 'Secret', encrypted: true });
+    await shown;
+    const err = await callError(core, 'message.send', { roomId, kind: 'text', body: 'hi' });
+    expect(err.code).toBe('encryption_unavailable');
+    expect((await call(core, 'queue.list', {})).items).toEqual([]);
   });
 
   it('accepts and rejects invites, invites others, lists members, leaves and forgets', async () => {

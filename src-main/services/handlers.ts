@@ -2,6 +2,7 @@ import type { TimelineItem } from '../ipc/contract';
 import type { Handlers } from './dispatch';
 import { editContent, messageContent } from '../protocol/message-content';
 import { roomSummaries } from '../storage/timeline-items';
+import type { AccountSession } from './account-session';
 import type { Core } from './core';
 import { localEcho, queueItem } from './send-queue';
 
@@ -10,6 +11,21 @@ const KIND_OF_MSGTYPE: Record<string, 'text' | 'notice' | 'emote'> = {
   'm.notice': 'notice',
   'm.emote': 'emote',
 };
+
+/**
+ * Never send plaintext into an encrypted room: until the crypto layer lands (issue 5) such a
+ * send is refused with a clear error instead.
+ */
+function refusePlaintextInEncrypted(session: AccountSession, roomId: string): void {
+  if (session.stores.rooms.get(roomId)?.isEncrypted) {
+    throw Object.assign(
+      new Error('This room is encrypted; sending encrypted messages is not supported yet'),
+      {
+        code: 'encryption_unavailable',
+      },
+    );
+  }
+}
 
 /** The command handlers: thin, each one delegating to a service of the active account. */
 export function coreHandlers(core: Core): Handlers {
@@ -61,6 +77,7 @@ export function coreHandlers(core: Core): Handlers {
 
     'message.send': (m) => {
       const session = s();
+      refusePlaintextInEncrypted(session, m.roomId);
       const replyTo = m.replyTo ? session.stores.events.get(m.replyTo) : undefined;
       const content = messageContent({
         kind: m.kind,
@@ -81,6 +98,7 @@ export function coreHandlers(core: Core): Handlers {
     },
     'message.edit': ({ roomId, eventId, body }) => {
       const session = s();
+      refusePlaintextInEncrypted(session, roomId);
       const original = session.stores.events.get(eventId);
       if (!original || original.sender !== session.userId)
         throw new Error('Only your own messages can be edited');
@@ -97,6 +115,7 @@ export function coreHandlers(core: Core): Handlers {
     },
     'message.react': ({ roomId, eventId, key }) => {
       const session = s();
+      refusePlaintextInEncrypted(session, roomId);
       const mine = session.stores.relations
         .reactions([eventId], session.userId)
         .get(eventId)

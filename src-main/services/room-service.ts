@@ -23,9 +23,12 @@ export class RoomService {
     this.#deps = deps;
   }
 
-  /** Creates a room or DM; private rooms and DMs are encrypted unless asked otherwise. */
+  /**
+   * Creates a room or DM. Encrypted only when asked: until the crypto layer lands (issue 5) this
+   * client cannot send into an encrypted room, so it must not make rooms it cannot write to.
+   */
   async create(r: NewRoom): Promise<string> {
-    const encrypted = r.encrypted ?? !r.public;
+    const encrypted = r.encrypted ?? false;
     const roomId = await this.#deps.api.createRoom({
       name: r.name,
       topic: r.topic,
