@@ -12,7 +12,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['src-main/**/*.test.ts', 'e2e/**/*.test.ts'],
+    include: ['src-main/**/*.test.ts', 'src-renderer/**/*.test.ts', 'e2e/**/*.test.ts'],
     environment: 'node',
     pool: 'forks',
     testTimeout: 30_000,
