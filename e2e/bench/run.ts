@@ -13,6 +13,7 @@ import { runChild as runScript, running, type ChildOutcome } from './children';
 import { seedBench, type SeedReport } from './generate';
 import { ROOT, startHomeserverProcess, type HomeserverProcess } from './homeserver-process';
 import { medianMetrics, type ColdStartMetrics, type SyncMetrics } from './metrics';
+import { judgeRender, renderTable, runRenderBench, type RenderMetrics } from './render';
 import { coldTable, judge, syncTable, targetTable } from './report';
 
 const { values } = parseArgs({
@@ -118,6 +119,14 @@ async function main(): Promise<boolean> {
       `${seed.serverEvents} events on the server, in ${seed.seconds.toFixed(1)} s`,
   );
   const sync = await syncRounds(['--url', hs.url, '--user', seed.username, '--password', seed.password]);
+  console.log('LightMatrix: render benchmarks in Chromium (adds a 10,000-event room)…');
+  const account = { url: hs.url, username: seed.username, password: seed.password, userId: seed.userId };
+  const render: RenderMetrics | null = await runRenderBench(account, rooms, join(work, 'render')).catch(
+    (err: unknown) => {
+      console.error(`\nrender benchmarks failed:\n${err instanceof Error ? err.stack : String(err)}\n`);
+      return null;
+    },
+  );
   // The cold start reads the cache only: the homeserver is gone by then.
   await hs.stop();
   hs = undefined;
@@ -129,10 +138,10 @@ async function main(): Promise<boolean> {
   }
 
   const [jssdk, ours, matched] = [sync.jssdk, sync.ours, sync.matched].map(medianMetrics);
-  const targets = judge(ours!, jssdk!, cold);
+  const targets = [...judge(ours!, jssdk!, cold), ...judgeRender(render)];
   const title = runs > 1 ? `initial sync, medians of ${runs} runs` : 'initial sync';
   console.log(`\n${syncTable(ours!, jssdk!, matched, title)}\n`);
-  console.log(`${coldTable(cold)}\n\n${targetTable(targets)}\n`);
+  console.log(`${coldTable(cold)}\n\n${renderTable(render)}\n\n${targetTable(targets)}\n`);
   const results = {
     timestamp: new Date().toISOString(),
     params: { rooms, events, runs, dmRooms: seed.dmRooms, bigRooms: seed.bigRooms },
@@ -142,6 +151,7 @@ async function main(): Promise<boolean> {
     jssdkMatchedLimit: matched,
     ours,
     oursColdStart: cold,
+    render,
     targets,
     allRuns: { jssdk: sync.jssdk, jssdkMatchedLimit: sync.matched, ours: sync.ours },
   };
@@ -149,7 +159,7 @@ async function main(): Promise<boolean> {
   const out = join(ROOT, 'bench', 'results.json');
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`wrote ${out}`);
-  return sync.jssdk.length === runs && sync.ours.length === runs && cold !== null;
+  return sync.jssdk.length === runs && sync.ours.length === runs && cold !== null && render !== null;
 }
 
 main().then(

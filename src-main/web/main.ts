@@ -5,15 +5,14 @@
  * the core's API over a WebSocket on 127.0.0.1. Prints exactly one line on stdout when ready,
  * `ready: http://127.0.0.1:P/?secret=…` (the page to open); everything else goes to stderr.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCoreWorker } from '../worker/core-client';
+import { ensureRendererBuilt, RENDERER_DIR as rendererDir } from './renderer-build';
 import { startWebServer } from './server';
 
 const root = resolve(import.meta.dirname, '../..');
-const rendererDir = resolve(root, 'out/renderer');
 
 function readArgs(): { port: number; dataDir: string } {
   const { values } = parseArgs({
@@ -26,21 +25,9 @@ function readArgs(): { port: number; dataDir: string } {
   return { port, dataDir: resolve(values['data-dir'] ?? resolve(root, '.data/web')) };
 }
 
-/** Builds the app (renderer included) if there is no built renderer yet. */
-async function ensureRendererBuilt(): Promise<void> {
-  if (existsSync(resolve(rendererDir, 'index.html'))) return;
-  console.error('web: no built renderer, running `electron-vite build`…');
-  const code = await new Promise<number>((done, fail) => {
-    const child = spawn('npx', ['electron-vite', 'build'], { cwd: root, stdio: ['ignore', 2, 2] });
-    child.on('error', fail);
-    child.on('exit', (exitCode) => done(exitCode ?? 1));
-  });
-  if (code !== 0) throw new Error(`electron-vite build failed (exit code ${code})`);
-}
-
 async function main(): Promise<void> {
   const { port, dataDir } = readArgs();
-  await ensureRendererBuilt();
+  await ensureRendererBuilt((line) => console.error(`web: ${line}`));
   mkdirSync(dataDir, { recursive: true });
   const { version } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
     version: string;

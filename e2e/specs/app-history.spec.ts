@@ -1,0 +1,83 @@
+/**
+ * Scrolling back through history across gaps: the first sync caches only the latest page of a
+ * long room, then a hundred messages arrive at once while the room is open (the next sync is
+ * `limited`, leaving a second gap). Scrolling up must show every message, in order, down to
+ * the first one.
+ */
+import { expect, test } from '@playwright/test';
+import type { RunningHomeserver } from '../homeserver/server';
+import { startTestServer } from '../homeserver/test-helpers';
+import {
+  addMessages,
+  collectErrors,
+  createRoom,
+  createUser,
+  Harness,
+  message,
+  openRoom,
+  removeDir,
+  signIn,
+  tempDir,
+  timeline,
+} from './support/app';
+
+let hs: RunningHomeserver;
+let harness: Harness;
+let dataDir: string;
+
+test.beforeAll(async () => {
+  hs = await startTestServer();
+  dataDir = tempDir('lm-spec-history-');
+  harness = await Harness.start(dataDir);
+});
+
+test.afterAll(async () => {
+  await harness?.stop();
+  await hs?.close();
+  removeDir(dataDir);
+});
+
+test('scrolls back through 250 messages across two gaps', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = collectErrors(page);
+  const alice = await createUser(hs.url, 'alice', 'Alice Liddell');
+  const bob = await createUser(hs.url, 'bob', 'Bob Builder');
+  const roomId = await createRoom(hs.url, {
+    creator: bob.userId,
+    members: [alice.userId],
+    name: 'Archive',
+  });
+  await addMessages(hs.url, roomId, bob.userId, 150, 'Backlog');
+
+  await page.goto(harness.url);
+  await signIn(page, hs.url, 'alice', alice.password);
+  await openRoom(page, 'Archive');
+  await expect(message(page, 'Backlog 150')).toBeVisible();
+
+  // A burst larger than a sync's timeline: the core gets a limited timeline and a new gap.
+  await addMessages(hs.url, roomId, bob.userId, 100, 'Later');
+  await expect(message(page, 'Later 100')).toBeVisible({ timeout: 15_000 });
+
+  const expected = [
+    ...Array.from({ length: 150 }, (_, i) => `Backlog ${i + 1}`),
+    ...Array.from({ length: 100 }, (_, i) => `Later ${i + 1}`),
+  ];
+  const seen = new Map<string, number>();
+  const log = timeline(page);
+  await log.hover();
+  await expect(async () => {
+    // Short steps, so every row is on screen at some point between two reads.
+    await page.mouse.wheel(0, -400);
+    const texts = await log.getByText(/^(Backlog|Later) \d+$/).allTextContents();
+    for (const t of texts) seen.set(t, expected.indexOf(t));
+    expect(seen.has('Backlog 1')).toBe(true);
+  }).toPass({ timeout: 90_000, intervals: [50] });
+
+  expect(expected.filter((t) => !seen.has(t))).toEqual([]);
+  // On screen in the server's order: the first message sits above the second, and so on.
+  const top = await log.getByText(/^Backlog \d+$/).allTextContents();
+  const numbers = top.map((t) => Number(t.split(' ')[1]));
+  expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+  expect(numbers[0]).toBe(1);
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,127 @@
+/**
+ * The demo's world (seeded homeserver, peer bot) in the app, light and dark: checks what a
+ * first-time user sees, and saves the screenshots (test-results/screenshots/) that the README
+ * shows once copied to resources/screenshots/.
+ */
+import { join } from 'node:path';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { startHomeserver, type RunningHomeserver } from '../homeserver/server';
+import { BOT_USER, DEMO_USER } from '../../src-main/demo/cast';
+import { PeerBot } from '../../src-main/demo/peer-bot';
+import { seedDemo } from '../../src-main/demo/seed';
+import {
+  collectErrors,
+  composer,
+  Harness,
+  message,
+  openRoom,
+  removeDir,
+  roomEntry,
+  roomList,
+  SCREENSHOTS,
+  signIn,
+  tempDir,
+  timeline,
+} from './support/app';
+
+let hs: RunningHomeserver;
+let bot: PeerBot;
+let harness: Harness;
+let dataDir: string;
+
+test.beforeAll(async () => {
+  hs = await startHomeserver({ port: 0, testMode: true, serverName: 'demo.local' });
+  seedDemo(hs.hs);
+  bot = await PeerBot.start({
+    homeserver: hs.url,
+    username: BOT_USER.localpart,
+    password: BOT_USER.password,
+    typingMs: 800,
+  });
+  dataDir = tempDir('lm-spec-shots-');
+  harness = await Harness.start(dataDir);
+});
+
+test.afterAll(async () => {
+  await harness?.stop();
+  await bot?.stop();
+  await hs?.close();
+  removeDir(dataDir);
+});
+
+/** A page in a fresh context with the given colour scheme, at a laptop-sized window. */
+async function open(browser: Browser, scheme: 'light' | 'dark'): Promise<Page> {
+  const context = await browser.newContext({
+    colorScheme: scheme,
+    viewport: { width: 1280, height: 800 },
+    deviceScaleFactor: 1,
+  });
+  const page = await context.newPage();
+  await page.goto(harness.url);
+  return page;
+}
+
+/** Saves a screenshot, the pointer parked in a corner where it hovers nothing. */
+async function shot(page: Page, name: string): Promise<void> {
+  await page.mouse.move(1279, 799);
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
+}
+
+test('light: sign-in, the room list and a busy room', async ({ browser }) => {
+  const page = await open(browser, 'light');
+  const errors = collectErrors(page);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await page.getByLabel('Homeserver').fill(hs.url);
+  await page.getByLabel('Username').fill(DEMO_USER.localpart);
+  await shot(page, 'login-light');
+  await signIn(page, hs.url, DEMO_USER.localpart, DEMO_USER.password);
+
+  for (const name of ['Engineering', 'Release 1.0', 'Watercooler', 'Ada', 'Board Games Night']) {
+    await expect(roomEntry(page, name)).toBeVisible();
+  }
+  await expect(roomList(page).getByRole('heading', { name: /Favourites/ })).toBeVisible();
+  await expect(roomList(page).getByRole('heading', { name: /Invites/ })).toBeVisible();
+
+  await openRoom(page, 'Engineering');
+  await expect(message(page, 'Yes, put it on the agenda 👍')).toBeVisible();
+  await expect(
+    timeline(page).getByText('Standup in 10 minutes, link in the calendar invite.'),
+  ).toBeVisible();
+  await shot(page, 'room-light');
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
+
+test('dark: the same room, then a chat with the bot answering', async ({ browser }) => {
+  const page = await open(browser, 'dark');
+  const errors = collectErrors(page);
+  await expect(roomList(page)).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await openRoom(page, 'Engineering');
+  await expect(
+    timeline(page).getByText('Standup in 10 minutes, link in the calendar invite.'),
+  ).toBeVisible();
+  await shot(page, 'room-dark');
+
+  await openRoom(page, 'Ada');
+  await composer(page).fill('Hello Ada! Can you **help** me?');
+  await composer(page).press('Enter');
+  await expect(page.getByText(/Ada is typing/)).toBeVisible();
+  await expect(timeline(page).getByText('Here is what I can do:')).toBeVisible({ timeout: 15_000 });
+  await shot(page, 'dm-dark');
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
+
+test('light: the chat with the bot, and the design room', async ({ browser }) => {
+  const page = await open(browser, 'light');
+  await expect(roomList(page)).toBeVisible();
+  await openRoom(page, 'Ada');
+  await expect(timeline(page).getByText('Here is what I can do:')).toBeVisible();
+  await shot(page, 'dm-light');
+
+  await openRoom(page, 'Design');
+  await expect(message(page, 'Much better! The selected row reads clearly now.')).toBeVisible();
+  await shot(page, 'design-light');
+  await page.context().close();
+});
