@@ -29,6 +29,16 @@ export type AccountInfo = {
   state: 'active' | 'soft-logged-out';
 };
 
+/** A session (device) of the account. */
+export type DeviceInfo = {
+  deviceId: string;
+  displayName?: string;
+  lastSeenTs?: number;
+  lastSeenIp?: string;
+  /** This app's own session. */
+  current: boolean;
+};
+
 /** What the homeserver behind a user id or URL offers, before signing in. */
 export type ServerInfo = {
   homeserver: string;
@@ -196,6 +206,14 @@ export type Commands = {
   'account.switch': { req: { userId: UserId }; res: AccountInfo };
   /** Signs out on the server and wipes the account's local data. */
   'account.logout': { req: { userId?: UserId }; res: Empty };
+
+  /** Sets the active account's display name. */
+  'account.setDisplayName': { req: { displayName: string }; res: Empty };
+  /** The active account's sessions (devices) on the server. */
+  'devices.list': { req: Empty; res: { devices: DeviceInfo[] } };
+  'devices.rename': { req: { deviceId: string; displayName: string }; res: Empty };
+  /** Signs other sessions out; the server asks for the account password. */
+  'devices.signOut': { req: { deviceIds: string[]; password: string }; res: Empty };
 
   /** The current sync status (also pushed as `sync.status`). */
   'sync.status': { req: Empty; res: SyncStatus };

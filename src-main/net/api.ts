@@ -34,6 +34,14 @@ function v3(strings: TemplateStringsArray, ...segments: string[]): string {
 }
 
 /** The client-server API of one homeserver (and one account, when the client has a token). */
+/** A device as `GET /devices` lists it. */
+export type DeviceInfoJson = {
+  deviceId: string;
+  displayName?: string;
+  lastSeenTs?: number;
+  lastSeenIp?: string;
+};
+
 export class MatrixApi {
   readonly client: HomeserverClient;
   #versions: string[];
@@ -145,6 +153,59 @@ export class MatrixApi {
       throw err;
     }
     return { displayName: optStr(r, 'displayname'), avatarUrl: optStr(r, 'avatar_url') };
+  }
+
+  /** Sets our display name (the server updates our member events in joined rooms). */
+  async setDisplayName(userId: string, displayName: string, o?: CallOptions): Promise<void> {
+    const path = v3`/profile/${userId}/displayname`;
+    await this.#call('PUT', path, { body: { displayname: displayName } }, o);
+  }
+
+  /** Our devices (sessions) as the server lists them. */
+  async devices(o?: CallOptions): Promise<DeviceInfoJson[]> {
+    const r = obj(await this.#call('GET', v3`/devices`, {}, o), '/devices');
+    return arr(r, 'devices').flatMap((d): DeviceInfoJson[] => {
+      if (typeof d !== 'object' || d === null) return [];
+      const x = d as JsonObject;
+      if (typeof x.device_id !== 'string') return [];
+      return [
+        {
+          deviceId: x.device_id,
+          displayName: typeof x.display_name === 'string' ? x.display_name : undefined,
+          lastSeenTs: typeof x.last_seen_ts === 'number' ? x.last_seen_ts : undefined,
+          lastSeenIp: typeof x.last_seen_ip === 'string' ? x.last_seen_ip : undefined,
+        },
+      ];
+    });
+  }
+
+  async renameDevice(deviceId: string, displayName: string, o?: CallOptions): Promise<void> {
+    await this.#call('PUT', v3`/devices/${deviceId}`, { body: { display_name: displayName } }, o);
+  }
+
+  /**
+   * Signs devices out (`/delete_devices`), completing the password stage of user-interactive
+   * auth: the first request learns the session, the second carries the password.
+   */
+  async deleteDevices(userId: string, deviceIds: string[], password: string, o?: CallOptions) {
+    const path = v3`/delete_devices`;
+    let session: string | undefined;
+    try {
+      await this.#call('POST', path, { body: { devices: deviceIds }, retry: 'never' }, o);
+      return;
+    } catch (err) {
+      const s =
+        err instanceof HomeserverError && err.status === 401 ? err.body?.session : undefined;
+      if (typeof s !== 'string') throw err;
+      session = s;
+    }
+    const auth = {
+      type: 'm.login.password',
+      identifier: { type: 'm.id.user', user: userId },
+      password,
+      session,
+    };
+    await this.#call('POST', path, { body: { devices: deviceIds, auth }, retry: 'never' }, o);
   }
 
   /** Uploads a sync filter; resolves with its id. Repeating it is harmless, so it retries. */

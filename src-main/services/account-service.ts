@@ -241,6 +241,13 @@ export class AccountService {
     return toInfo(this.session(userId));
   }
 
+  /** Records a new display name for the account, and tells listeners. */
+  setProfile(userId: string, displayName: string): void {
+    const open = this.#get(userId);
+    open.store.setProfile(displayName, open.store.get()?.avatarUrl);
+    this.#opts.onChange?.(this.info(userId), false);
+  }
+
   session(userId: string): Session {
     return this.#get(userId).store.get()!;
   }

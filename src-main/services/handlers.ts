@@ -56,6 +56,30 @@ export function coreHandlers(core: Core): Handlers {
       return {};
     },
 
+    'account.setDisplayName': async ({ displayName }) => {
+      const { api, userId } = s();
+      await api.setDisplayName(userId, displayName);
+      core.accounts.setProfile(userId, displayName);
+      return {};
+    },
+    'devices.list': async () => {
+      const { api, stores } = s();
+      const own = stores.session.get()?.deviceId;
+      const devices = await api.devices();
+      return { devices: devices.map((d) => ({ ...d, current: d.deviceId === own })) };
+    },
+    'devices.rename': async ({ deviceId, displayName }) => {
+      await s().api.renameDevice(deviceId, displayName);
+      return {};
+    },
+    'devices.signOut': async ({ deviceIds, password }) => {
+      const { api, userId, stores } = s();
+      const own = stores.session.get()?.deviceId;
+      if (own && deviceIds.includes(own)) throw new Error('Use Sign out for this session');
+      await api.deleteDevices(userId, deviceIds, password);
+      return {};
+    },
+
     'sync.status': () => core.syncStatus,
 
     'rooms.list': () => ({ rooms: roomSummaries(s().stores) }),
