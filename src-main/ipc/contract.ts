@@ -270,6 +270,11 @@ export type Commands = {
   /** The outgoing queue (persisted across restarts). */
   'queue.list': { req: Empty; res: { items: QueueItem[] } };
 
+  /** The latest public read receipt of each member of a room, from the cache. */
+  'receipts.list': {
+    req: { roomId: RoomId };
+    res: { receipts: { userId: UserId; eventId: EventId; ts: number }[] };
+  };
   /** Sends a read receipt (`m.read`, or `m.read.private` when `private`). */
   'receipt.send': { req: { roomId: RoomId; eventId: EventId; private?: boolean }; res: Empty };
   /** Moves the fully-read marker (`m.fully_read`). */

@@ -103,5 +103,25 @@ describe('core', () => {
     expect(page.items.at(-1)!.content.body).toBe('hello **bob**');
     const queue = await ok<{ items: unknown[] }>(core.handle('queue.list', {}));
     expect(queue.items).toEqual([]);
+
+    // Bob reads it: the receipt is pushed, and a room opened later reads it from the cache.
+    const eventId = (synced2.data.items.at(-1) as { eventId: string }).eventId;
+    const pushed = next(core, 'receipts.changed', (e) => e.data.roomId === roomId);
+    await api(
+      hs.url,
+      'POST',
+      `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/receipt/m.read/${encodeURIComponent(eventId)}`,
+      {},
+      bob.token,
+    );
+    expect((await pushed).data.receipts).toEqual([
+      expect.objectContaining({ userId: bob.userId, eventId }),
+    ]);
+    const listed = await ok<{ receipts: { userId: string; eventId: string }[] }>(
+      core.handle('receipts.list', { roomId }),
+    );
+    expect(listed.receipts).toContainEqual(
+      expect.objectContaining({ userId: bob.userId, eventId }),
+    );
   });
 });

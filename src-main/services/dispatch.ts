@@ -45,6 +45,7 @@ const commandNames = {
   'queue.retry': true,
   'queue.cancel': true,
   'queue.list': true,
+  'receipts.list': true,
   'receipt.send': true,
   'readMarker.set': true,
   'typing.set': true,

@@ -176,6 +176,11 @@ export function coreHandlers(core: Core): Handlers {
     'queue.cancel': ({ localId }) => (s().queue.cancel(localId), {}),
     'queue.list': () => ({ items: s().queue.list().map(queueItem) }),
 
+    'receipts.list': ({ roomId }) => ({
+      receipts: s()
+        .stores.receipts.forRoom(roomId, 'm.read')
+        .map((r) => ({ userId: r.userId, eventId: r.eventId, ts: r.ts })),
+    }),
     'receipt.send': async ({ roomId, eventId, private: priv }) => {
       await s().api.receipt(roomId, priv ? 'm.read.private' : 'm.read', eventId);
       return {};

@@ -32,14 +32,17 @@ class RoomSignals {
     bridge.on('typing.changed', ({ data }) => {
       this.#typing = { ...this.#typing, [data.roomId]: data.userIds };
     });
-    bridge.on('receipts.changed', ({ data }) => {
-      const room = { ...this.#receipts[data.roomId] };
-      for (const r of data.receipts) {
-        const old = room[r.userId];
-        if (!old || old.ts <= r.ts) room[r.userId] = { eventId: r.eventId, ts: r.ts };
-      }
-      this.#receipts = { ...this.#receipts, [data.roomId]: room };
-    });
+    bridge.on('receipts.changed', ({ data }) => this.addReceipts(data.roomId, data.receipts));
+  }
+
+  /** Merges receipts (pushed ones, or the cached ones read when a room opens), newest wins. */
+  addReceipts(roomId: string, receipts: readonly ({ userId: string } & Receipt)[]): void {
+    const room = { ...this.#receipts[roomId] };
+    for (const r of receipts) {
+      const old = room[r.userId];
+      if (!old || old.ts <= r.ts) room[r.userId] = { eventId: r.eventId, ts: r.ts };
+    }
+    this.#receipts = { ...this.#receipts, [roomId]: room };
   }
 
   typing(roomId: string): string[] {
@@ -156,6 +159,9 @@ export class TimelineState {
     const bridge = this.#bridge;
     if (!bridge) return;
     if (this.#members.size === 0) void this.loadMembers();
+    void bridge.invoke('receipts.list', { roomId: this.roomId }).then((r) => {
+      if (r.ok) signals.addReceipts(this.roomId, r.value.receipts);
+    });
     await this.#page(() =>
       bridge.invoke('timeline.open', { roomId: this.roomId, limit: PAGE_SIZE }),
     );
