@@ -43,6 +43,7 @@ test('changes the display name and signs another session out', async ({ page }) 
   await expect(page.getByText('This device')).toBeVisible();
   await page.getByRole('checkbox').first().check();
   await page.getByLabel('Password, to sign out the selected sessions').fill(alice.password);
+  await page.screenshot({ path: 'test-results/screenshots/settings-sessions.png' });
   await page.getByRole('button', { name: /Sign out 1 selected/ }).click();
   await expect(page.getByRole('checkbox')).toHaveCount(0);
   const whoami = await api(
