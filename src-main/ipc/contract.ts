@@ -127,6 +127,8 @@ export type TimelineItem = {
   replyTo?: EventId;
   /** `m.thread` root. */
   threadRoot?: EventId;
+  /** For state events: the content this one replaced (`unsigned.prev_content`), when known. */
+  prevContent?: Record<string, unknown>;
   /** Set while we are sending it. */
   local?: { localId: string; state: LocalEchoState; error?: string };
 };

@@ -1,7 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RawEvent } from '../protocol/events';
 import { ingestSync } from './ingest';
@@ -127,8 +126,25 @@ describe('toTimelineItems', () => {
   });
 });
 
-describe('speed', () => {
-  it('turns a 50-event page of a busy room into items in under 5 ms', () => {
+describe('state events', () => {
+  it('carry the content they replaced, so a rename reads as a rename', () => {
+    feed([
+      member(BOB, 'join', 'Robert', {
+        id: '$rename',
+        unsigned: { prev_content: { membership: 'join' }, replaces_state: '$old' },
+      }),
+    ]);
+    expect(item('$rename')).toMatchObject({
+      stateKey: BOB,
+      content: { membership: 'join', displayname: 'Robert' },
+      prevContent: { membership: 'join' },
+    });
+    expect(item('$2').prevContent).toBeUndefined();
+  });
+});
+
+describe('large data', () => {
+  it('turns a page of a busy room into items with every reaction and edit aggregated', () => {
     const members = Array.from({ length: 300 }, (_, i) => member(`@u${i}:x`, 'join', `User ${i}`));
     feed([], members);
     for (let batch = 0; batch < 20; batch++) {
@@ -143,21 +159,19 @@ describe('speed', () => {
       }
       feed(events);
     }
-    const times: number[] = [];
-    let last = 0;
-    for (let run = 0; run < 30; run++) {
-      const t0 = performance.now();
-      const page = s.timeline.pageBefore(R, undefined, 50)!;
-      last = toTimelineItems(s, ME, page.events).length;
-      times.push(performance.now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    const median = times[Math.floor(times.length / 2)]!;
-    expect(last).toBeGreaterThan(10);
-    expect(median).toBeLessThan(5);
+    // Speed is measured by `npm run bench` (a 50-event page to the IPC boundary), not here.
+    const page = s.timeline.pageBefore(R, undefined, 50)!;
+    const shown = toTimelineItems(s, ME, page.events);
+    expect(shown.length).toBeGreaterThan(10);
+    const last = shown.at(-1)!;
+    expect(last.content.body).toBe('message 19-99');
+    expect(last.reactions).toEqual([
+      expect.objectContaining({ key: '👍', count: 1 }),
+      expect.objectContaining({ key: '❤️', count: 1, mine: '$m19-99-r2' }),
+    ]);
   });
 
-  it('lists 1,000 rooms from a cold database in under 150 ms', () => {
+  it('lists 1,000 rooms from a freshly opened database, newest activity first', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'rooms-')), 'a.sqlite');
     const warm = openAccountStores(path);
     warm.db.transaction(() => {
@@ -171,13 +185,10 @@ describe('speed', () => {
       }
     })();
     warm.close();
-    const t0 = performance.now();
     const cold = openAccountStores(path);
     const rooms = roomSummaries(cold);
-    const elapsed = performance.now() - t0;
     expect(rooms).toHaveLength(1000);
     expect(rooms[0]).toMatchObject({ roomId: '!room999:x', lastMessage: { body: 'last 999' } });
-    expect(elapsed).toBeLessThan(150);
     cold.close();
   });
 });

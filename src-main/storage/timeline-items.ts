@@ -1,4 +1,5 @@
 import type { RoomSummary, TimelineItem } from '../ipc/contract';
+import { isObject } from '../protocol/events';
 import { newContentOf, relationOf } from '../protocol/relations';
 import { REDACTED_RELATION_KEY, type EventRow } from './event-store';
 import type { RoomRow } from './room-store';
@@ -68,7 +69,11 @@ export function toTimelineItems(
     };
     const senderName = names.get(e.roomId)?.get(e.sender)?.displayName;
     if (senderName) item.senderName = senderName;
-    if (e.stateKey !== undefined) item.stateKey = e.stateKey;
+    if (e.stateKey !== undefined) {
+      item.stateKey = e.stateKey;
+      const prev = e.unsigned?.prev_content;
+      if (isObject(prev)) item.prevContent = prev;
+    }
     const rel = redacted ? undefined : relationOf(e);
     if (rel?.inReplyTo && !rel.isFallingBack) item.replyTo = rel.inReplyTo;
     if (rel?.relType === 'm.thread') item.threadRoot = rel.targetId;

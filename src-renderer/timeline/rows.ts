@@ -80,7 +80,8 @@ export function buildRows(input: RowInput): Row[] {
     seen.add(item.eventId);
     let line: StateLine | undefined;
     if (item.type === 'm.room.member' && item.stateKey !== undefined) {
-      line = describeState(item, nameOf, memberships.get(item.stateKey));
+      // The server's word on what this replaced, else what this page showed before it.
+      line = describeState(item, nameOf, item.prevContent ?? memberships.get(item.stateKey));
       memberships.set(item.stateKey, item.content);
     } else if (!isMessage(item)) {
       line = describeState(item, nameOf);
