@@ -4,6 +4,7 @@ import svelte from 'eslint-plugin-svelte';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import globals from 'globals';
 import ts from 'typescript-eslint';
+import layers from './e2e/tools/lint-layers.js';
 import svelteConfig from './svelte.config.js';
 
 export default defineConfig(
@@ -43,5 +44,38 @@ export default defineConfig(
         svelteConfig,
       },
     },
+  },
+  {
+    // README "Layers": lower layers never import higher ones. The order, lowest first.
+    files: ['src-main/**/*.ts'],
+    ignores: ['src-main/demo/**'],
+    plugins: { layers },
+    rules: {
+      'layers/no-upward-import': [
+        'error',
+        {
+          root: 'src-main',
+          layers: [
+            ['model'],
+            ['protocol'],
+            ['net'],
+            ['storage'],
+            ['sync'],
+            ['crypto'],
+            ['services'],
+            ['ipc'],
+            ['core'],
+            ['worker'],
+            ['web', 'electron', 'preload'],
+            [''],
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.svelte'],
+    plugins: { layers },
+    rules: { 'layers/renderer-imports-contract-types': 'error' },
   },
 );

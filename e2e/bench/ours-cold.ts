@@ -9,7 +9,7 @@
  *
  * `node --import tsx e2e/bench/ours-cold.ts --data DIR`
  */
-import { createCore } from '../../src-main/services/core';
+import { createCore } from '../../src-main/core/core';
 import {
   argValue,
   emitResult,

@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CoreApi } from '../../src-main/ipc/core-api';
-import { createCore } from '../../src-main/services/core';
+import { createCore } from '../../src-main/core/core';
 import { SYNC_FILTER } from '../../src-main/services/sync-service';
 import {
   argValue,

@@ -7,181 +7,21 @@
  * @packageDocumentation
  */
 
-/** A Matrix user id, `@local:server`. */
-export type UserId = string;
-/** A Matrix room id, `!opaque:server`. */
-export type RoomId = string;
-/** A Matrix event id, `$opaque`. */
-export type EventId = string;
+import type { AccountInfo, DeviceInfo, ServerInfo } from '../model/account';
+import type { AppEvent, AppEventOf, AppEventType } from '../model/events';
+import type { EventId, RoomId, UserId } from '../model/ids';
+import type { Member, NewRoom, RoomSummary } from '../model/room';
+import type { SyncStatus } from '../model/sync-status';
+import type { OutgoingMessage, QueueItem, TimelinePage } from '../model/timeline';
 
-/** A signed-in account (one SQLite database each). */
-export type AccountInfo = {
-  userId: UserId;
-  deviceId: string;
-  /** The homeserver's base URL, e.g. `https://matrix.example.org`. */
-  homeserver: string;
-  displayName?: string;
-  avatarUrl?: string;
-  /**
-   * `active`: signed in. `soft-logged-out`: the server expired the token but kept the device;
-   * signing in again with the password resumes with the cache intact.
-   */
-  state: 'active' | 'soft-logged-out';
-};
-
-/** A session (device) of the account. */
-export type DeviceInfo = {
-  deviceId: string;
-  displayName?: string;
-  lastSeenTs?: number;
-  lastSeenIp?: string;
-  /** This app's own session. */
-  current: boolean;
-};
-
-/** What the homeserver behind a user id or URL offers, before signing in. */
-export type ServerInfo = {
-  homeserver: string;
-  /** Spec versions from `/versions`. */
-  versions: string[];
-  /** Login types from `GET /login`, e.g. `m.login.password`. */
-  loginFlows: string[];
-};
-
-/** The sync loop's health, pushed whenever it changes. */
-export type SyncStatus =
-  | { state: 'ok' }
-  | { state: 'connecting' }
-  /** The network or the server is unreachable; retrying at `retryAt` (epoch ms). */
-  | { state: 'offline'; retryAt?: number }
-  /** The server answers with errors; `reason` is for people. */
-  | { state: 'erroring'; reason: string; retryAt?: number }
-  /** Signed out, or soft-logged-out: no syncing until the user signs in again. */
-  | { state: 'stopped'; reason: string };
-
-/** Unread counts of a room. */
-export type UnreadCounts = { notifications: number; highlights: number };
-
-/** A room as the room list shows it. */
-export type RoomSummary = {
-  roomId: RoomId;
-  /** Computed as the spec says: name, canonical alias, heroes, or "Empty room". */
-  name: string;
-  avatarUrl?: string;
-  topic?: string;
-  membership: 'join' | 'invite' | 'leave' | 'knock' | 'ban';
-  /** In `m.direct`, or invited with `is_direct`. */
-  isDirect: boolean;
-  isEncrypted: boolean;
-  /** `m.tag` tags, e.g. `m.favourite`, `m.lowpriority`. */
-  tags: Record<string, { order?: number }>;
-  /** Timestamp of the latest event, for sorting by activity. */
-  lastActivityTs: number;
-  unread: UnreadCounts;
-  /** `m.marked_unread` set by the user. */
-  markedUnread: boolean;
-  joinedMembers: number;
-  invitedMembers: number;
-  /** For invites: who invited us. */
-  inviter?: UserId;
-  /** A short preview of the latest message. */
-  lastMessage?: { sender: UserId; body: string };
-};
-
-/** A member of a room. */
-export type Member = {
-  userId: UserId;
-  displayName?: string;
-  avatarUrl?: string;
-  membership: 'join' | 'invite' | 'leave' | 'knock' | 'ban';
-  powerLevel: number;
-};
-
-/** Aggregated `m.annotation` reactions on an event. */
-export type Reaction = {
-  key: string;
-  count: number;
-  senders: UserId[];
-  /** Our own reaction's event id, to toggle it off. */
-  mine?: EventId;
-};
-
-/** The state of a message we are sending. */
-export type LocalEchoState = 'pending' | 'sent' | 'failed';
-
-/** One entry of a timeline, edits, reactions and redactions already applied. */
-export type TimelineItem = {
-  /** The event id, or `local:<localId>` for a local echo not yet sent. */
-  eventId: EventId;
-  sender: UserId;
-  senderName?: string;
-  ts: number;
-  type: string;
-  stateKey?: string;
-  /** The latest content (an edit's `m.new_content`), `{}` once redacted. */
-  content: Record<string, unknown>;
-  edited: boolean;
-  redacted: boolean;
-  reactions: Reaction[];
-  /** `m.in_reply_to` target. */
-  replyTo?: EventId;
-  /** `m.thread` root. */
-  threadRoot?: EventId;
-  /** For state events: the content this one replaced (`unsigned.prev_content`), when known. */
-  prevContent?: Record<string, unknown>;
-  /** Set while we are sending it. */
-  local?: { localId: string; state: LocalEchoState; error?: string };
-};
-
-/** A page of timeline, oldest first. */
-export type TimelinePage = {
-  roomId: RoomId;
-  items: TimelineItem[];
-  /** More history exists before `items[0]` (in the cache or on the server). */
-  hasMoreBefore: boolean;
-  /** More events exist after the last item (only after a jump into the past). */
-  hasMoreAfter: boolean;
-};
-
-/** What the composer sends. */
-export type OutgoingMessage = {
-  roomId: RoomId;
-  kind: 'text' | 'notice' | 'emote';
-  /** Markdown source; sent as `body` plus an HTML `formatted_body` when it has formatting. */
-  body: string;
-  replyTo?: EventId;
-  /** Users mentioned (`m.mentions.user_ids`). */
-  mentions?: UserId[];
-  /** `@room` mention. */
-  mentionsRoom?: boolean;
-};
-
-/** An entry of the outgoing queue. */
-export type QueueItem = {
-  localId: string;
-  roomId: RoomId;
-  /** Fixed when queued, so retries never duplicate. */
-  txnId: string;
-  kind: 'message' | 'edit' | 'reaction' | 'redaction';
-  state: LocalEchoState;
-  error?: string;
-  createdTs: number;
-  /** The event once the server accepted it. */
-  eventId?: EventId;
-};
-
-/** Options for creating a room. */
-export type NewRoom = {
-  name?: string;
-  topic?: string;
-  invite?: UserId[];
-  /** A direct chat with the invitees (recorded in `m.direct`). */
-  isDirect?: boolean;
-  /** Defaults to false until the client can encrypt (then: true for private rooms and DMs). */
-  encrypted?: boolean;
-  public?: boolean;
-  aliasName?: string;
-};
+// The shared vocabulary lives in `src-main/model/` (every layer may import it); the renderer
+// imports it from here, the one module of `src-main` it may import (types only).
+export type * from '../model/account';
+export type * from '../model/events';
+export type * from '../model/ids';
+export type * from '../model/room';
+export type * from '../model/sync-status';
+export type * from '../model/timeline';
 
 type Empty = Record<string, never>;
 
@@ -314,52 +154,6 @@ export type IpcError = {
 
 /** The outcome of a command: its response, or an {@link IpcError}. */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
-
-/**
- * Whether the core (sync, storage, crypto) is running. The renderer shows this; it learns of
- * changes only through {@link AppEvent}s, never by polling.
- */
-export type CoreStatus = 'not-connected' | 'starting' | 'ready' | 'failed';
-
-/** The payload of each pushed event type. */
-export type AppEventData = {
-  /** The core's lifecycle changed. */
-  'core.status': { status: CoreStatus };
-  /** An account signed in, out, or was soft-logged-out. */
-  'account.changed': { account: AccountInfo; removed?: boolean };
-  /** The sync loop's health changed. */
-  'sync.status': SyncStatus;
-  /** Rooms were added or changed (full summaries), or removed. */
-  'rooms.changed': { rooms: RoomSummary[]; removed: RoomId[] };
-  /** New live events at the end of a room's timeline; `limited` means a gap precedes them. */
-  'timeline.appended': { roomId: RoomId; items: TimelineItem[]; limited: boolean };
-  /** Existing items changed (edited, redacted, reactions, local echo state). */
-  'timeline.updated': { roomId: RoomId; items: TimelineItem[] };
-  /** Local echoes left the timeline (cancelled, or replaced by the synced event). */
-  'timeline.removed': { roomId: RoomId; eventIds: EventId[] };
-  'typing.changed': { roomId: RoomId; userIds: UserId[] };
-  /** Latest public receipts per user that changed. */
-  'receipts.changed': {
-    roomId: RoomId;
-    receipts: { userId: UserId; eventId: EventId; ts: number }[];
-  };
-  /** A queue entry changed state. */
-  'queue.changed': { item: QueueItem; removed?: boolean };
-};
-
-/**
- * Every event the main process pushes to the renderer, keyed on `type`. `seq` numbers them in
- * order, so a renderer that reconnects asks for `events.since` its last `seq`.
- */
-export type AppEvent = {
-  [T in keyof AppEventData]: { type: T; seq: number; data: AppEventData[T] };
-}[keyof AppEventData];
-
-/** The `type` of an {@link AppEvent}. */
-export type AppEventType = AppEvent['type'];
-
-/** The {@link AppEvent} whose `type` is `T`. */
-export type AppEventOf<T extends AppEventType> = Extract<AppEvent, { type: T }>;
 
 /** The API the preload exposes to the renderer as `window[BridgeKey]`. */
 export type Bridge = {

@@ -1,6 +1,6 @@
 import type { IpcResult } from './contract';
 import type { CoreApi } from './core-api';
-import { parseEnvelope } from '../services/dispatch';
+import { parseEnvelope } from './envelope';
 
 /**
  * Hands a command envelope from a renderer (Electron IPC or the WebSocket) to the core. Checks

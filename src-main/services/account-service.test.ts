@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningHomeserver } from '../../e2e/homeserver/server';
 import { api, register, startTestServer } from '../../e2e/homeserver/test-helpers';
-import type { AccountInfo } from '../ipc/contract';
+import type { AccountInfo } from '../model/account';
 import { DiscoveryError, HomeserverError } from '../net/errors';
 import type { FetchFn } from '../net/http';
 import { SessionStore } from '../storage/session-store';

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AccountInfo } from '../ipc/contract';
+import type { AccountInfo } from '../model/account';
 import { MatrixApi, type LoginResult } from '../net/api';
 import {
   discover,

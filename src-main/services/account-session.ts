@@ -1,12 +1,12 @@
-import type { SyncStatus } from '../ipc/contract';
+import type { SyncStatus } from '../model/sync-status';
 import type { EventLog } from './event-log';
 import type { MatrixApi } from '../net/api';
-import type { SyncChanges } from '../protocol/sync';
-import type { IngestResult } from '../storage/ingest';
+import type { IngestResult } from '../sync/ingest';
 import { createStores, type Stores } from '../storage/stores';
-import { roomSummaries } from '../storage/timeline-items';
+import { roomSummaries } from '../sync/timeline-items';
 import type { Db } from '../storage/db';
 import { RoomService } from './room-service';
+import { MessageService } from './message-service';
 import { localEcho, SendQueue } from './send-queue';
 import { SyncService, type SyncDeps } from './sync-service';
 import { TimelineService } from './timeline-service';
@@ -38,6 +38,7 @@ export class AccountSession {
   readonly queue: SendQueue;
   readonly timeline: TimelineService;
   readonly rooms: RoomService;
+  readonly messages: MessageService;
   #events: EventLog;
   /** Rooms whose timeline the renderer opened recently: only they get timeline deltas. */
   #watched = new Set<string>();
@@ -68,10 +69,17 @@ export class AccountSession {
           });
       },
     });
+    this.messages = new MessageService({
+      stores: this.stores,
+      queue: this.queue,
+      userId: d.userId,
+      onEcho: (roomId, echo) =>
+        this.#events.push('timeline.appended', { roomId, items: [echo], limited: false }),
+    });
     this.sync = new SyncService({
       ...base,
       ...d.syncTiming,
-      onIngested: (result, changes) => this.#pushIngested(result, changes),
+      onIngested: (result) => this.#pushIngested(result),
       onStatus: (s) => this.#onStatus(s),
       onLoggedOut: d.onLoggedOut,
     });
@@ -110,17 +118,9 @@ export class AccountSession {
     if (s.state === 'ok') this.queue.kick(); // back online: send what waited
   }
 
-  /** After a sync response committed: retire sent entries, then push what changed. */
-  #pushIngested(result: IngestResult, changes: SyncChanges): void {
-    // Our own events come back with their transaction id: read it from the parsed response.
-    const txnIds: string[] = [];
-    for (const room of changes.rooms) {
-      for (const ev of room.timeline.events) {
-        const txn = ev.unsigned?.transaction_id;
-        if (typeof txn === 'string') txnIds.push(txn);
-      }
-    }
-    this.queue.reconcile(txnIds);
+  /** After a sync response committed: push what changed, entries it retired included. */
+  #pushIngested(result: IngestResult): void {
+    this.queue.retired(result.retired);
     this.pushRooms(result.changedRooms, result.removedRooms);
     for (const [roomId, { eventIds, limited }] of result.appended) {
       if (!this.#watched.has(roomId)) continue;

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { AppEvent } from '../ipc/contract';
+import type { AppEvent } from '../model/events';
 import { EventLog } from './event-log';
 
 const typing = (n: number) => ({ roomId: '!r:hs', userIds: [`@u${n}:hs`] });

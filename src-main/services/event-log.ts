@@ -1,4 +1,4 @@
-import type { AppEvent, AppEventData, AppEventOf, AppEventType } from '../ipc/contract';
+import type { AppEvent, AppEventData, AppEventOf, AppEventType } from '../model/events';
 
 /** How many recent events an {@link EventLog} keeps for renderers that reconnect. */
 export const DEFAULT_EVENT_LOG_CAPACITY = 5_000;

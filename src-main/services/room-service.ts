@@ -1,7 +1,7 @@
-import type { Member, NewRoom } from '../ipc/contract';
+import type { Member, NewRoom } from '../model/room';
 import type { MatrixApi } from '../net/api';
 import { validateEvent, type JsonObject } from '../protocol/events';
-import { directRoomsOf } from '../storage/ingest';
+import { directRoomsOf } from '../sync/ingest';
 import { deleteRoomData, type Stores } from '../storage/stores';
 
 export type RoomDeps = {

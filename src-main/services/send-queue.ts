@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { QueueItem, TimelineItem } from '../ipc/contract';
+import type { QueueItem, TimelineItem } from '../model/timeline';
 import type { MatrixApi } from '../net/api';
 import { HomeserverError, isAbortError, isTransientError } from '../net/errors';
 import type { QueueRow } from '../storage/queue-store';
@@ -119,17 +119,9 @@ export class SendQueue {
     this.#deps.onChange(queueItem(row), true);
   }
 
-  /** Retires entries whose events came back through sync (matched by transaction id). */
-  reconcile(txnIds: Iterable<string>): QueueRow[] {
-    const done: QueueRow[] = [];
-    for (const txnId of txnIds) {
-      const row = this.#deps.stores.queue.byTxnId(txnId);
-      if (!row) continue;
-      this.#deps.stores.queue.delete(row.localId);
-      done.push(row);
-      this.#deps.onChange(queueItem({ ...row, state: 'sent' }), true);
-    }
-    return done;
+  /** Reports entries that a sync response retired (deleted when their events were stored). */
+  retired(rows: readonly QueueRow[]): void {
+    for (const row of rows) this.#deps.onChange(queueItem({ ...row, state: 'sent' }), true);
   }
 
   /** Starts sending if idle, or retries at once if waiting after a failure. */

@@ -1,9 +1,9 @@
-import type { SyncStatus } from '../ipc/contract';
+import type { SyncStatus } from '../model/sync-status';
 import type { MatrixApi } from '../net/api';
 import { ConnectionError, HomeserverError } from '../net/errors';
 import { supportsVersion } from '../net/versions';
 import { parseSync, type SyncChanges } from '../protocol/sync';
-import { ingestSync, type IngestResult } from '../storage/ingest';
+import { ingestSync, type IngestResult } from '../sync/ingest';
 import type { Stores } from '../storage/stores';
 
 /** The one filter uploaded per account: lazy-loaded members, a modest timeline per room. */
@@ -26,7 +26,7 @@ export type SyncDeps = {
   /** Decrypts what it can, between parse and write (filled by the crypto layer). */
   decrypt?: (changes: SyncChanges) => Promise<void>;
   /** Called after each response's transaction committed, to push deltas. */
-  onIngested: (result: IngestResult, changes: SyncChanges) => void;
+  onIngested: (result: IngestResult) => void;
   onStatus: (status: SyncStatus) => void;
   /** The server invalidated our token; `soft` when the device survives. */
   onLoggedOut: (soft: boolean) => void;
@@ -121,7 +121,7 @@ export class SyncService {
     if (signal.aborted) return;
     const result = ingestSync(stores, changes, this.#deps.userId);
     this.#setStatus({ state: 'ok' });
-    this.#deps.onIngested(result, changes);
+    this.#deps.onIngested(result);
   }
 
   async #uploadFilter(): Promise<string> {

@@ -1,11 +1,11 @@
-import type { TimelineItem, TimelinePage } from '../ipc/contract';
+import type { TimelineItem, TimelinePage } from '../model/timeline';
 import type { MatrixApi, MessagesResponse } from '../net/api';
 import { isTransientError } from '../net/errors';
 import { parseContext, parseMessages } from '../protocol/pagination';
 import type { EventRow } from '../storage/event-store';
-import { ingestContext, ingestMessagesBefore } from '../storage/history';
+import { ingestContext, ingestMessagesBefore } from '../sync/history';
 import type { Stores } from '../storage/stores';
-import { isHiddenInTimeline, toTimelineItems } from '../storage/timeline-items';
+import { isHiddenInTimeline, toTimelineItems } from '../sync/timeline-items';
 import { localEcho } from './send-queue';
 
 export type TimelineDeps = { api: MatrixApi; stores: Stores; userId: string };

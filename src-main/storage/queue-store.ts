@@ -1,4 +1,4 @@
-import type { LocalEchoState, QueueItem } from '../ipc/contract';
+import type { LocalEchoState, QueueItem } from '../model/timeline';
 import type { JsonObject } from '../protocol/events';
 import type { Db } from './db';
 

@@ -1,4 +1,4 @@
-import type { Reaction } from '../ipc/contract';
+import type { Reaction } from '../model/timeline';
 import type { RawEvent } from '../protocol/events';
 import { newContentOf, relationOf, type RelType, type Relation } from '../protocol/relations';
 import type { Db } from './db';

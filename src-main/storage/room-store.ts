@@ -1,4 +1,4 @@
-import type { RoomSummary } from '../ipc/contract';
+import type { RoomSummary } from '../model/room';
 import type { StrippedStateEvent } from '../protocol/sync';
 import type { Db } from './db';
 

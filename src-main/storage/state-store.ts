@@ -1,4 +1,4 @@
-import type { Member } from '../ipc/contract';
+import type { Member } from '../model/room';
 import { isObject, num, str, type JsonObject, type RawEvent } from '../protocol/events';
 import type { Db } from './db';
 import { parseEventRow, type EventDbRow, type EventRow, type EventStore } from './event-store';

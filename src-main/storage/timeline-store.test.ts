@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RawEvent } from '../protocol/events';
 import type { Stores } from './stores';
-import { memStores, msg } from './test-helpers';
+import { memStores, msg } from '../testing/storage-fixtures';
 
 const R = '!room:example.org';
 const ids = (events: { eventId: string }[]) => events.map((e) => e.eventId);

@@ -6,7 +6,7 @@ import type { AppEvent } from '../ipc/contract';
 import type { CoreOptions } from '../ipc/core-api';
 import { startCoreWorker, type CoreClient } from './core-client';
 
-const doubleEntry = new URL('./testing/double-core-worker.ts', import.meta.url);
+const doubleEntry = new URL('../testing/double-core-worker.ts', import.meta.url);
 const clients: CoreClient[] = [];
 
 function start(options: Partial<CoreOptions> = {}): CoreClient {

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { AppEvent, AppEventOf, CoreStatus, IpcError, IpcResult } from '../ipc/contract';
 import type { CoreOptions, HostedCore } from '../ipc/core-api';
 import { errorMessage } from '../ipc/relay';
-import type { CoreWorkerData, FromWorker, ToWorker } from './protocol';
+import type { CoreWorkerData, FromWorker, ToWorker } from './worker-messages';
 
 /** Where the core's worker comes from and what it is started with. */
 export type CoreWorkerSpec = {

@@ -2,7 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { IpcResult } from '../ipc/contract';
 import type { CoreApi, CoreOptions, CreateCore } from '../ipc/core-api';
 import { errorMessage } from '../ipc/relay';
-import type { FromWorker, ToWorker } from './protocol';
+import type { FromWorker, ToWorker } from './worker-messages';
 
 /**
  * Runs inside the worker: starts the core with `createCore`, answers the main thread's calls on

@@ -1,0 +1,19 @@
+import type { Core } from '../core';
+import type { Handlers } from '../dispatch';
+import { accountHandlers } from './accounts';
+import { messageHandlers } from './messages';
+import { roomHandlers } from './rooms';
+import { timelineHandlers } from './timeline';
+
+/**
+ * The command handlers, by area: thin, each one delegating to a service of the core or of the
+ * active account. A command of the contract without a handler fails to compile.
+ */
+export function coreHandlers(core: Core): Handlers {
+  return {
+    ...accountHandlers(core),
+    ...roomHandlers(core),
+    ...timelineHandlers(core),
+    ...messageHandlers(core),
+  };
+}

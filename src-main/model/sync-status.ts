@@ -1,0 +1,16 @@
+/**
+ * The sync loop's health (types only).
+ *
+ * @packageDocumentation
+ */
+
+/** The sync loop's health, pushed whenever it changes. */
+export type SyncStatus =
+  | { state: 'ok' }
+  | { state: 'connecting' }
+  /** The network or the server is unreachable; retrying at `retryAt` (epoch ms). */
+  | { state: 'offline'; retryAt?: number }
+  /** The server answers with errors; `reason` is for people. */
+  | { state: 'erroring'; reason: string; retryAt?: number }
+  /** Signed out, or soft-logged-out: no syncing until the user signs in again. */
+  | { state: 'stopped'; reason: string };

@@ -1,0 +1,80 @@
+/**
+ * Timeline items, pages, and the outgoing queue (types only).
+ *
+ * @packageDocumentation
+ */
+
+import type { EventId, RoomId, UserId } from './ids';
+
+/** Aggregated `m.annotation` reactions on an event. */
+export type Reaction = {
+  key: string;
+  count: number;
+  senders: UserId[];
+  /** Our own reaction's event id, to toggle it off. */
+  mine?: EventId;
+};
+
+/** The state of a message we are sending. */
+export type LocalEchoState = 'pending' | 'sent' | 'failed';
+
+/** One entry of a timeline, edits, reactions and redactions already applied. */
+export type TimelineItem = {
+  /** The event id, or `local:<localId>` for a local echo not yet sent. */
+  eventId: EventId;
+  sender: UserId;
+  senderName?: string;
+  ts: number;
+  type: string;
+  stateKey?: string;
+  /** The latest content (an edit's `m.new_content`), `{}` once redacted. */
+  content: Record<string, unknown>;
+  edited: boolean;
+  redacted: boolean;
+  reactions: Reaction[];
+  /** `m.in_reply_to` target. */
+  replyTo?: EventId;
+  /** `m.thread` root. */
+  threadRoot?: EventId;
+  /** For state events: the content this one replaced (`unsigned.prev_content`), when known. */
+  prevContent?: Record<string, unknown>;
+  /** Set while we are sending it. */
+  local?: { localId: string; state: LocalEchoState; error?: string };
+};
+
+/** A page of timeline, oldest first. */
+export type TimelinePage = {
+  roomId: RoomId;
+  items: TimelineItem[];
+  /** More history exists before `items[0]` (in the cache or on the server). */
+  hasMoreBefore: boolean;
+  /** More events exist after the last item (only after a jump into the past). */
+  hasMoreAfter: boolean;
+};
+
+/** What the composer sends. */
+export type OutgoingMessage = {
+  roomId: RoomId;
+  kind: 'text' | 'notice' | 'emote';
+  /** Markdown source; sent as `body` plus an HTML `formatted_body` when it has formatting. */
+  body: string;
+  replyTo?: EventId;
+  /** Users mentioned (`m.mentions.user_ids`). */
+  mentions?: UserId[];
+  /** `@room` mention. */
+  mentionsRoom?: boolean;
+};
+
+/** An entry of the outgoing queue. */
+export type QueueItem = {
+  localId: string;
+  roomId: RoomId;
+  /** Fixed when queued, so retries never duplicate. */
+  txnId: string;
+  kind: 'message' | 'edit' | 'reaction' | 'redaction';
+  state: LocalEchoState;
+  error?: string;
+  createdTs: number;
+  /** The event once the server accepted it. */
+  eventId?: EventId;
+};
