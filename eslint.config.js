@@ -46,6 +46,17 @@ export default defineConfig(
     },
   },
   {
+    // Promises that nobody awaits or catches lose their errors: typed rules catch them.
+    files: ['**/*.ts', '**/*.svelte'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     // README "Layers": lower layers never import higher ones. The order, lowest first.
     files: ['src-main/**/*.ts'],
     ignores: ['src-main/demo/**'],
