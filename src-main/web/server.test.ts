@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import type { AppEvent, Bridge, CoreStatus, IpcResult } from '../ipc/contract';
 import type { HostedCore } from '../ipc/core-api';
@@ -200,6 +201,90 @@ describe('browser harness server', () => {
       [2, { roomId: '!r:hs', userIds: ['@u2:hs'] }],
       [3, { roomId: '!r:hs', userIds: ['@u3:hs'] }],
     ]);
+  });
+});
+
+describe('browser harness server under misbehaving clients', () => {
+  /** Captures the harness's stderr lines; `seen(re)` waits until one matches. */
+  function watchLog() {
+    const lines: string[] = [];
+    const waiters: (() => void)[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+      lines.push(args.map(String).join(' '));
+      waiters.splice(0).forEach((w) => w());
+    });
+    const seen = async (re: RegExp): Promise<string> => {
+      for (;;) {
+        const line = lines.find((l) => re.test(l));
+        if (line) return line;
+        await new Promise<void>((w) => waiters.push(w));
+      }
+    };
+    return { seen, restore: () => spy.mockRestore() };
+  }
+
+  /** Asks `ws` for the version and returns the answer. */
+  async function ask(ws: WebSocket, id: number): Promise<any> {
+    const r = readers.get(ws)!;
+    ws.send(JSON.stringify({ id, command: 'app.version', data: {} }));
+    for (;;) {
+      const message = await r.next();
+      if (message.id === id) return message;
+    }
+  }
+
+  it('survives a refused client resetting its socket, and keeps serving the others', async () => {
+    const log = watchLog();
+    try {
+      const server = await serve(doubleCore().core);
+      const other = (await open(server)) as WebSocket;
+      // A raw client with a wrong secret: it reads the refusal, then resets the connection
+      // instead of closing it (allowHalfOpen: it must not answer the server's FIN first).
+      const raw = connect({ host: '127.0.0.1', port: server.port, allowHalfOpen: true });
+      raw.on('error', () => {});
+      const refusal = new Promise<string>((done) => raw.once('data', (d) => done(d.toString())));
+      raw.write(
+        [
+          'GET /api/ws HTTP/1.1',
+          `Host: 127.0.0.1:${server.port}`,
+          `Origin: http://127.0.0.1:${server.port}`,
+          'Upgrade: websocket',
+          'Connection: Upgrade',
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+          'Sec-WebSocket-Version: 13',
+          'Sec-WebSocket-Protocol: lightmatrix, lightmatrix.secret.wrong',
+          '',
+          '',
+        ].join('\r\n'),
+      );
+      expect(await refusal).toMatch(/^HTTP\/1\.1 403 /);
+      raw.resetAndDestroy();
+      expect(await log.seen(/web: .*ECONNRESET/)).toMatch(/refused|upgrade/);
+
+      expect((await ask(other, 1)).result).toEqual({ ok: true, value: { version: '0.0.1-test' } });
+      const late = (await open(server)) as WebSocket;
+      expect((await ask(late, 2)).result).toMatchObject({ ok: true });
+    } finally {
+      log.restore();
+    }
+  });
+
+  it('closes a client that sends a frame over the size limit (1009), and serves the others', async () => {
+    const log = watchLog();
+    try {
+      const server = await serve(doubleCore().core);
+      const other = (await open(server)) as WebSocket;
+      const big = (await open(server)) as WebSocket;
+      big.on('error', () => {});
+      const closed = new Promise<number>((done) => big.once('close', (code) => done(code)));
+      big.send(Buffer.alloc(4 * 1024 * 1024 + 1, 0x20));
+      expect(await closed).toBe(1009);
+      expect(await log.seen(/web: .*Max payload size exceeded/)).toBeTruthy();
+
+      expect((await ask(other, 1)).result).toEqual({ ok: true, value: { version: '0.0.1-test' } });
+    } finally {
+      log.restore();
+    }
   });
 });
 

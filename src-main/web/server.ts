@@ -47,6 +47,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
   });
   wss.on('connection', (socket) => serveSocket(socket, options.core));
+  wss.on('error', (err) => console.error(`web: WebSocket server error: ${err.message}`));
 
   const files = staticFiles(options.rendererDir);
   let port = 0;
@@ -59,6 +60,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands the raw socket over with no 'error' listener: without one, a client that
+    // resets it while refused would crash the harness, and every window's API with it.
+    const onError = (err: NodeJS.ErrnoException): void =>
+      console.error(`web: a WebSocket upgrade's connection failed (${err.code ?? err.message})`);
+    socket.on('error', onError);
     const refused =
       new URL(req.url ?? '/', 'http://h').pathname !== WS_PATH
         ? 'not found'
@@ -68,13 +74,21 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('error', onError); // the WebSocket handles its socket's errors from here on
+      wss.emit('connection', ws, req);
+    });
   });
 
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
-    server.listen(options.port ?? 0, '127.0.0.1', done);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', fail);
+      done();
+    });
   });
+  // Once listening, a server error (e.g. out of file descriptors) is logged, not fatal.
+  server.on('error', (err) => console.error(`web: server error: ${err.message}`));
   port = (server.address() as AddressInfo).port;
 
   return {

@@ -28,6 +28,10 @@ export function serveSocket(socket: WebSocket, core: HostedCore): void {
     socket.send(JSON.stringify(reply));
   };
 
+  // A bad frame (too big, invalid) makes `ws` close the connection with the right code and emit
+  // 'error'; unheard, that error would crash the harness and every other window's API.
+  socket.on('error', (err) => console.error(`web: closing a renderer connection: ${err.message}`));
+
   send({ event: core.statusEvent() });
   const unsubscribe = core.onEvent((event) => send({ event }));
   socket.on('close', unsubscribe);
