@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import { HARNESS } from '../ipc/channels';
 import type { AppEvent, Bridge, CoreStatus, IpcResult } from '../ipc/contract';
 import type { HostedCore } from '../ipc/core-api';
 import { EventLog } from '../services/event-log';
@@ -63,9 +64,12 @@ type SocketOptions = {
 function open(server: WebServer, o: SocketOptions = {}): Promise<WebSocket | number> {
   const origin = o.origin === undefined ? `http://127.0.0.1:${server.port}` : o.origin;
   const secret = o.secret === undefined ? server.secret : o.secret;
-  const protocols = ['lightmatrix', ...(secret === null ? [] : [`lightmatrix.secret.${secret}`])];
+  const protocols = [
+    HARNESS.wsProtocol,
+    ...(secret === null ? [] : [HARNESS.wsSecretPrefix + secret]),
+  ];
   const headers: Record<string, string> = o.host ? { host: o.host } : {};
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}${o.path ?? '/api/ws'}`, protocols, {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}${o.path ?? HARNESS.wsPath}`, protocols, {
     headers,
     ...(origin === null ? {} : { origin }),
   });
@@ -155,7 +159,7 @@ describe('browser harness server', () => {
     type(1);
     const server = await serve(core);
     const ws = (await open(server)) as WebSocket;
-    expect(ws.protocol).toBe('lightmatrix');
+    expect(ws.protocol).toBe(HARNESS.wsProtocol);
     const r = readers.get(ws)!;
     expect(await r.next()).toEqual({
       event: { type: 'core.status', seq: 1, data: { status: 'ready' } },
@@ -245,14 +249,14 @@ describe('browser harness server under misbehaving clients', () => {
       const refusal = new Promise<string>((done) => raw.once('data', (d) => done(d.toString())));
       raw.write(
         [
-          'GET /api/ws HTTP/1.1',
+          `GET ${HARNESS.wsPath} HTTP/1.1`,
           `Host: 127.0.0.1:${server.port}`,
           `Origin: http://127.0.0.1:${server.port}`,
           'Upgrade: websocket',
           'Connection: Upgrade',
           'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
           'Sec-WebSocket-Version: 13',
-          'Sec-WebSocket-Protocol: lightmatrix, lightmatrix.secret.wrong',
+          `Sec-WebSocket-Protocol: ${HARNESS.wsProtocol}, ${HARNESS.wsSecretPrefix}wrong`,
           '',
           '',
         ].join('\r\n'),
@@ -311,7 +315,7 @@ describe('renderer bridge over the harness WebSocket', () => {
     const { WebSocketBridge } = (await import(/* @vite-ignore */ bridgeUrl)) as BridgeModule;
     const live: WebSocket[] = [];
     const bridge = new WebSocketBridge({
-      url: `ws://127.0.0.1:${server.port}/api/ws`,
+      url: `ws://127.0.0.1:${server.port}${HARNESS.wsPath}`,
       secret: server.secret,
       retryMs: { min: 20, max: 100 },
       onReset,

@@ -2,15 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { HARNESS } from '../ipc/channels';
 import type { HostedCore } from '../ipc/core-api';
-import {
-  allowedHost,
-  newSecret,
-  refuseApiRequest,
-  secretFromProtocols,
-  WS_PATH,
-  WS_PROTOCOL,
-} from './request-guard';
+import { allowedHost, newSecret, refuseApiRequest, secretFromProtocols } from './request-guard';
 import { serveSocket } from './socket-api';
 import { SECURITY_HEADERS, staticFiles } from './static-files';
 
@@ -44,7 +38,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: 4 * 1024 * 1024,
-    handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+    handleProtocols: (offered) => (offered.has(HARNESS.wsProtocol) ? HARNESS.wsProtocol : false),
   });
   wss.on('connection', (socket) => serveSocket(socket, options.core));
   wss.on('error', (err) => console.error(`web: WebSocket server error: ${err.message}`));
@@ -66,7 +60,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       console.error(`web: a WebSocket upgrade's connection failed (${err.code ?? err.message})`);
     socket.on('error', onError);
     const refused =
-      new URL(req.url ?? '/', 'http://h').pathname !== WS_PATH
+      new URL(req.url ?? '/', 'http://h').pathname !== HARNESS.wsPath
         ? 'not found'
         : refuseApiRequest(req, port, secret, secretFromProtocols(req));
     if (refused) {
@@ -94,7 +88,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   return {
     port,
     secret,
-    pageUrl: `http://127.0.0.1:${port}/?secret=${secret}`,
+    pageUrl: `http://127.0.0.1:${port}/?${HARNESS.secretParam}=${secret}`,
     close: async () => {
       for (const client of wss.clients) client.terminate();
       wss.close();

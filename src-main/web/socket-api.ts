@@ -1,17 +1,13 @@
 import type { RawData, WebSocket } from 'ws';
-import type { AppEvent, IpcResult } from '../ipc/contract';
+import type { SocketReply, SocketRequest } from '../ipc/contract';
 import type { HostedCore } from '../ipc/core-api';
 import { relayCommand } from '../ipc/relay';
 
-// The WebSocket speaks the same envelope as Electron IPC:
+// The WebSocket speaks the same envelope as Electron IPC (see `SocketRequest` and `SocketReply`
+// in the contract):
 //   renderer → harness  { id, command, data }
 //   harness → renderer  { id, result }  (an IpcResult)   and   { event }  (an AppEvent)
 // The first message on every connection is the current `core.status` event.
-
-/** A message from the renderer. */
-export type SocketRequest = { id: number; command: string; data?: unknown };
-/** A message to the renderer. */
-export type SocketReply = { id: number; result: IpcResult<unknown> } | { event: AppEvent };
 
 /** Past this much unsent data the renderer is too slow: drop it; it reconnects and catches up. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
