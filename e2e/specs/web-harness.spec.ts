@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect, test } from '@playwright/test';
+import { HARNESS } from '../../src-main/ipc/channels';
 
 // The browser harness as a user runs it (`npm run web`): the real core in its worker thread,
 // the built renderer, the WebSocket bridge.
@@ -66,13 +67,16 @@ test('without the secret the page gets no API', async ({ page }) => {
   await page.goto(url.href);
   await expect(page.getByRole('alert')).toContainText('Cannot reach the LightMatrix core');
   const opened = await page.evaluate(
-    (wsUrl) =>
+    ({ wsUrl, protocols }) =>
       new Promise<boolean>((done) => {
-        const ws = new WebSocket(wsUrl, ['lightmatrix', 'lightmatrix.secret.wrong']);
+        const ws = new WebSocket(wsUrl, protocols);
         ws.onopen = () => done(true);
         ws.onerror = () => done(false);
       }),
-    `ws://${url.host}/api/ws`,
+    {
+      wsUrl: `ws://${url.host}${HARNESS.wsPath}`,
+      protocols: [HARNESS.wsProtocol, `${HARNESS.wsSecretPrefix}wrong`],
+    },
   );
   expect(opened).toBe(false);
 });

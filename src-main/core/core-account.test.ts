@@ -66,4 +66,14 @@ describe('core: account settings', () => {
       expect.objectContaining({ current: true }),
     ]);
   });
+
+  it('refuses a plain-http homeserver off this machine with insecure_homeserver', async () => {
+    const core = await startCore(tempDir());
+    cleanup(() => core.close());
+    const server = 'http://matrix.example.org';
+    const found = await callError(core, 'account.discover', { server });
+    expect(found).toMatchObject({ code: 'insecure_homeserver', message: /not encrypted/ });
+    const login = { server, username: '@alice:example.org', password: 'pw' };
+    expect((await callError(core, 'account.login', login)).code).toBe('insecure_homeserver');
+  });
 });

@@ -168,3 +168,31 @@ export type Bridge = {
 
 /** The global name under which the preload exposes the {@link Bridge}. */
 export type BridgeKey = 'lightmatrix';
+
+/**
+ * The names the browser harness (`src-main/web/`) and the renderer's WebSocket bridge agree on.
+ * Types only, so the renderer can import them: each side declares its runtime constant with
+ * this type (`ipc/channels.ts` in main, `lib/bridge.ts` in the renderer), so the compiler fails
+ * if either drifts.
+ */
+export type HarnessNames = {
+  /** The page URL's query parameter that carries the per-run secret. */
+  secretParam: 'secret';
+  /** The path of the API's WebSocket. */
+  wsPath: '/api/ws';
+  /** The WebSocket subprotocol the harness speaks. */
+  wsProtocol: 'lightmatrix';
+  /** Prefix of the second subprotocol the renderer offers, which carries the secret. */
+  wsSecretPrefix: 'lightmatrix.secret.';
+};
+
+/** A command over the harness's WebSocket: a {@link CommandEnvelope} with a request id. */
+export type SocketRequest = {
+  /** Chosen by the renderer; the reply carries it back. */
+  id: number;
+  command: string;
+  data?: unknown;
+};
+
+/** A message from the harness: a command's result (by request id), or a pushed event. */
+export type SocketReply = { id: number; result: IpcResult<unknown> } | { event: AppEvent };

@@ -5,7 +5,7 @@ import type { RunningHomeserver } from '../../e2e/homeserver/server';
 import { startTestServer } from '../../e2e/homeserver/test-helpers';
 import { discover, requirePasswordLogin, serverNameOf } from './discovery';
 import { DiscoveryError, toIpcError } from './errors';
-import type { FetchFn } from './http';
+import { trimTrailingSlashes, type FetchFn } from './http';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -141,6 +141,90 @@ describe('discover', () => {
       'https://matrix.example.org/_matrix/client/versions',
       'https://matrix.example.org/_matrix/client/v3/login',
     ]);
+  });
+
+  /** A fake network that records every URL asked for and serves a homeserver everywhere. */
+  function recordingFetch(wellKnownBase?: string) {
+    const seen: string[] = [];
+    const fetchFn: FetchFn = async (url) => {
+      seen.push(url);
+      if (url.endsWith('/.well-known/matrix/client')) {
+        return Response.json({ 'm.homeserver': { base_url: wellKnownBase } });
+      }
+      if (url.endsWith('/versions')) return Response.json({ versions: ['v1.11'] });
+      return Response.json({ flows: [{ type: 'm.login.password' }] });
+    };
+    return { seen, fetchFn };
+  }
+
+  it('refuses plain http to a homeserver that is not on this machine, before any request', async () => {
+    for (const url of [
+      'http://matrix.example.org',
+      'HTTP://matrix.example.org:8008/',
+      'http://192.168.1.5:8008',
+      'http://127.0.0.1.nip.io',
+      'http://localhost.example.org',
+      'http://[::2]:8008',
+    ]) {
+      const { seen, fetchFn } = recordingFetch();
+      const err = await discover(url, fetchFn, fast).catch((e: unknown) => e);
+      expect(err, url).toBeInstanceOf(DiscoveryError);
+      expect((err as DiscoveryError).code, url).toBe('insecure_homeserver');
+      expect((err as DiscoveryError).message, url).toMatch(/not encrypted.*https:\/\//);
+      expect(seen, url).toEqual([]);
+    }
+    const err = await discover('http://matrix.example.org', recordingFetch().fetchFn, fast).catch(
+      (e: unknown) => e,
+    );
+    expect(toIpcError(err)).toEqual({
+      code: 'insecure_homeserver',
+      message:
+        'http://matrix.example.org is not encrypted: LightMatrix connects to a homeserver ' +
+        'over https:// only (plain http:// only to one on this computer)',
+    });
+  });
+
+  it('refuses a .well-known that points to plain http elsewhere, without asking that server', async () => {
+    const { seen, fetchFn } = recordingFetch('http://matrix.example.org:8008/');
+    const err = (await discover('@alice:example.org', fetchFn, fast).catch(
+      (e: unknown) => e,
+    )) as DiscoveryError;
+    expect(err).toBeInstanceOf(DiscoveryError);
+    expect(err.code).toBe('insecure_homeserver');
+    expect(err.message).toMatch(/^example\.org points to http:\/\/matrix\.example\.org:8008 /);
+    expect(seen).toEqual(['https://example.org/.well-known/matrix/client']);
+
+    // A loopback .well-known (the test setup) may not point off the machine either.
+    handler = wellKnownServing({ 'm.homeserver': { base_url: 'http://matrix.example.org' } });
+    expect((await failure(`127.0.0.1:${webPort}`)).code).toBe('insecure_homeserver');
+  });
+
+  it('allows plain http on loopback: 127.0.0.0/8, ::1 and localhost', async () => {
+    for (const url of ['http://127.0.0.1:8008', 'http://127.9.8.7', 'http://[::1]:8008']) {
+      const { seen, fetchFn } = recordingFetch();
+      expect((await discover(`${url}/`, fetchFn, fast)).homeserver).toBe(url);
+      expect(seen[0]).toBe(`${url}/_matrix/client/versions`);
+    }
+    const { seen, fetchFn } = recordingFetch('http://localhost:8008');
+    expect((await discover('@alice:example.org', fetchFn, fast)).homeserver).toBe(
+      'http://localhost:8008',
+    );
+    expect(seen[1]).toBe('http://localhost:8008/_matrix/client/versions');
+  });
+
+  // `/\/+$/` took ~16 s on this input (quadratic in a run of slashes followed by anything else),
+  // twice per discovery; the loop takes milliseconds. The timeout bounds the test, not a wait.
+  it('trims the trailing slashes of a URL made of 100k slashes', { timeout: 10_000 }, async () => {
+    const slashes = '/'.repeat(100_000);
+    expect(trimTrailingSlashes(slashes)).toBe('');
+    expect(trimTrailingSlashes(`https://a.example${slashes}x${slashes}`)).toBe(
+      `https://a.example${slashes}x`,
+    );
+    const base = `https://matrix.example.org${slashes}x`;
+    const { seen, fetchFn } = recordingFetch(`${base}${slashes}`);
+    expect((await discover('@alice:example.org', fetchFn, fast)).homeserver).toBe(base);
+    expect(seen[1]).toBe(`${base}/_matrix/client/versions`);
+    expect((await discover(`${base}/`, fetchFn, fast)).homeserver).toBe(base);
   });
 
   it('splits a user id at the first colon', () => {

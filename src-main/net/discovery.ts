@@ -7,7 +7,7 @@
  */
 import { MatrixApi } from './api';
 import { ConnectionError, DiscoveryError, HomeserverError } from './errors';
-import { HomeserverClient, type FetchFn } from './http';
+import { HomeserverClient, trimTrailingSlashes, type FetchFn } from './http';
 import { isObject } from './json';
 
 /** A homeserver found and validated, and the login types it offers. */
@@ -39,21 +39,34 @@ function invalid(message: string): DiscoveryError {
   return new DiscoveryError('invalid_input', message);
 }
 
-function parseUrl(s: string): string {
+/**
+ * `s` as a homeserver base URL (origin and path, no trailing slash). Plain `http://` only on
+ * this machine: anywhere else the password and every message would cross the network in clear.
+ * `via` names the server whose `.well-known` gave `s`.
+ */
+function parseUrl(s: string, via?: string): string {
   let url: URL;
   try {
     url = new URL(s);
   } catch {
     throw invalid(`"${s}" is not a valid URL`);
   }
-  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    const where = via ? `${via} points to http://${url.host}` : `http://${url.host}`;
+    throw new DiscoveryError(
+      'insecure_homeserver',
+      `${where} is not encrypted: LightMatrix connects to a homeserver over https:// only ` +
+        '(plain http:// only to one on this computer)',
+    );
+  }
+  return trimTrailingSlashes(`${url.origin}${url.pathname}`);
 }
 
 /**
- * What to look up. A URL is used as given, `http://` included (the local test homeserver). A
- * server name is reached over `https://`, except on loopback (`localhost:8008`,
- * `127.0.0.1:PORT`, also as the server part of a user id) where a local homeserver
- * speaks plain `http://`.
+ * What to look up. A URL is used as given: `https://`, or `http://` on loopback (the local test
+ * homeserver). A server name is reached over `https://`, except on loopback
+ * (`localhost:8008`, `127.0.0.1:PORT`, also as the server part of a user id) where a local
+ * homeserver speaks plain `http://`.
  */
 function parseInput(input: string): Target {
   const s = input.trim();
@@ -115,8 +128,9 @@ async function wellKnown(
     );
   }
   try {
-    return parseUrl(base);
-  } catch {
+    return parseUrl(base, serverName);
+  } catch (err) {
+    if (err instanceof DiscoveryError && err.code === 'insecure_homeserver') throw err;
     throw new DiscoveryError('invalid_well_known', `${serverName} gives an invalid homeserver URL`);
   }
 }
@@ -148,7 +162,8 @@ async function validate(
 
 /**
  * Finds and validates the homeserver for a user id, server name or URL. Rejects with a
- * {@link DiscoveryError}: `invalid_input`, `unreachable`, `invalid_well_known` or `not_matrix`.
+ * {@link DiscoveryError}: `invalid_input`, `insecure_homeserver`, `unreachable`,
+ * `invalid_well_known` or `not_matrix`.
  */
 export async function discover(
   server: string,

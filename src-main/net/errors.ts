@@ -51,7 +51,13 @@ export class ConnectionError extends Error {
 
 /** Why finding a homeserver failed. */
 export type DiscoveryErrorCode =
-  'invalid_input' | 'unreachable' | 'not_matrix' | 'invalid_well_known' | 'unsupported_login';
+  | 'invalid_input'
+  | 'unreachable'
+  | 'not_matrix'
+  | 'invalid_well_known'
+  | 'unsupported_login'
+  /** A plain `http://` homeserver that is not on this machine (given, or via `.well-known`). */
+  | 'insecure_homeserver';
 
 /** Finding the homeserver behind a user id, server name or URL failed. */
 export class DiscoveryError extends Error {

@@ -169,6 +169,16 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * `url` without its trailing slashes. A loop, not `/\/+$/`: that regex is quadratic on a run of
+ * slashes followed by anything else, and a server-supplied URL could block the core with one.
+ */
+export function trimTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url.charCodeAt(end - 1) === 0x2f) end--;
+  return url.slice(0, end);
+}
+
 /** One homeserver, optionally one account's access token. */
 export class HomeserverClient {
   readonly baseUrl: string;
@@ -178,7 +188,7 @@ export class HomeserverClient {
   readonly #life = new AbortController();
 
   constructor(opts: ClientOptions) {
-    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.baseUrl = trimTrailingSlashes(opts.baseUrl);
     this.#token = opts.accessToken;
     this.#fetch = opts.fetch ?? ((url, init) => fetch(url, init));
     this.#opts = opts;

@@ -1,18 +1,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { HARNESS } from '../ipc/channels';
 
 // Who may use the harness's API: a page this server handed out, in a browser on this machine.
 // - Host must name the loopback address we listen on (a rebound DNS name is refused).
 // - Origin must be our own (another site's page cannot call in: CSRF, cross-site WebSockets).
 // - The per-run secret, which only the printed page URL carries, must come with every API
 //   call (other local users and processes cannot call in).
-
-/** The WebSocket subprotocol the harness speaks. */
-export const WS_PROTOCOL = 'lightmatrix';
-/** Prefix of the second subprotocol the renderer offers, which carries the secret. */
-export const WS_SECRET_PREFIX = 'lightmatrix.secret.';
-/** The API's WebSocket path. */
-export const WS_PATH = '/api/ws';
 
 /** A fresh secret: 32 random bytes, base64url. */
 export function newSecret(): string {
@@ -43,7 +37,8 @@ export function secretFromProtocols(req: IncomingMessage): string | undefined {
   const header = req.headers['sec-websocket-protocol'];
   if (typeof header !== 'string') return undefined;
   const offered = header.split(',').map((p) => p.trim());
-  return offered.find((p) => p.startsWith(WS_SECRET_PREFIX))?.slice(WS_SECRET_PREFIX.length);
+  const prefix = HARNESS.wsSecretPrefix;
+  return offered.find((p) => p.startsWith(prefix))?.slice(prefix.length);
 }
 
 /** Why an API request is refused, or undefined if it may go on. */

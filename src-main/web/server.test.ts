@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import { HARNESS } from '../ipc/channels';
 import type { AppEvent, Bridge, CoreStatus, IpcResult } from '../ipc/contract';
 import type { HostedCore } from '../ipc/core-api';
 import { EventLog } from '../services/event-log';
@@ -62,9 +64,12 @@ type SocketOptions = {
 function open(server: WebServer, o: SocketOptions = {}): Promise<WebSocket | number> {
   const origin = o.origin === undefined ? `http://127.0.0.1:${server.port}` : o.origin;
   const secret = o.secret === undefined ? server.secret : o.secret;
-  const protocols = ['lightmatrix', ...(secret === null ? [] : [`lightmatrix.secret.${secret}`])];
+  const protocols = [
+    HARNESS.wsProtocol,
+    ...(secret === null ? [] : [HARNESS.wsSecretPrefix + secret]),
+  ];
   const headers: Record<string, string> = o.host ? { host: o.host } : {};
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}${o.path ?? '/api/ws'}`, protocols, {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}${o.path ?? HARNESS.wsPath}`, protocols, {
     headers,
     ...(origin === null ? {} : { origin }),
   });
@@ -154,7 +159,7 @@ describe('browser harness server', () => {
     type(1);
     const server = await serve(core);
     const ws = (await open(server)) as WebSocket;
-    expect(ws.protocol).toBe('lightmatrix');
+    expect(ws.protocol).toBe(HARNESS.wsProtocol);
     const r = readers.get(ws)!;
     expect(await r.next()).toEqual({
       event: { type: 'core.status', seq: 1, data: { status: 'ready' } },
@@ -203,6 +208,90 @@ describe('browser harness server', () => {
   });
 });
 
+describe('browser harness server under misbehaving clients', () => {
+  /** Captures the harness's stderr lines; `seen(re)` waits until one matches. */
+  function watchLog() {
+    const lines: string[] = [];
+    const waiters: (() => void)[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+      lines.push(args.map(String).join(' '));
+      waiters.splice(0).forEach((w) => w());
+    });
+    const seen = async (re: RegExp): Promise<string> => {
+      for (;;) {
+        const line = lines.find((l) => re.test(l));
+        if (line) return line;
+        await new Promise<void>((w) => waiters.push(w));
+      }
+    };
+    return { seen, restore: () => spy.mockRestore() };
+  }
+
+  /** Asks `ws` for the version and returns the answer. */
+  async function ask(ws: WebSocket, id: number): Promise<any> {
+    const r = readers.get(ws)!;
+    ws.send(JSON.stringify({ id, command: 'app.version', data: {} }));
+    for (;;) {
+      const message = await r.next();
+      if (message.id === id) return message;
+    }
+  }
+
+  it('survives a refused client resetting its socket, and keeps serving the others', async () => {
+    const log = watchLog();
+    try {
+      const server = await serve(doubleCore().core);
+      const other = (await open(server)) as WebSocket;
+      // A raw client with a wrong secret: it reads the refusal, then resets the connection
+      // instead of closing it (allowHalfOpen: it must not answer the server's FIN first).
+      const raw = connect({ host: '127.0.0.1', port: server.port, allowHalfOpen: true });
+      raw.on('error', () => {});
+      const refusal = new Promise<string>((done) => raw.once('data', (d) => done(d.toString())));
+      raw.write(
+        [
+          `GET ${HARNESS.wsPath} HTTP/1.1`,
+          `Host: 127.0.0.1:${server.port}`,
+          `Origin: http://127.0.0.1:${server.port}`,
+          'Upgrade: websocket',
+          'Connection: Upgrade',
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+          'Sec-WebSocket-Version: 13',
+          `Sec-WebSocket-Protocol: ${HARNESS.wsProtocol}, ${HARNESS.wsSecretPrefix}wrong`,
+          '',
+          '',
+        ].join('\r\n'),
+      );
+      expect(await refusal).toMatch(/^HTTP\/1\.1 403 /);
+      raw.resetAndDestroy();
+      expect(await log.seen(/web: .*ECONNRESET/)).toMatch(/refused|upgrade/);
+
+      expect((await ask(other, 1)).result).toEqual({ ok: true, value: { version: '0.0.1-test' } });
+      const late = (await open(server)) as WebSocket;
+      expect((await ask(late, 2)).result).toMatchObject({ ok: true });
+    } finally {
+      log.restore();
+    }
+  });
+
+  it('closes a client that sends a frame over the size limit (1009), and serves the others', async () => {
+    const log = watchLog();
+    try {
+      const server = await serve(doubleCore().core);
+      const other = (await open(server)) as WebSocket;
+      const big = (await open(server)) as WebSocket;
+      big.on('error', () => {});
+      const closed = new Promise<number>((done) => big.once('close', (code) => done(code)));
+      big.send(Buffer.alloc(4 * 1024 * 1024 + 1, 0x20));
+      expect(await closed).toBe(1009);
+      expect(await log.seen(/web: .*Max payload size exceeded/)).toBeTruthy();
+
+      expect((await ask(other, 1)).result).toEqual({ ok: true, value: { version: '0.0.1-test' } });
+    } finally {
+      log.restore();
+    }
+  });
+});
+
 // The renderer's WebSocket bridge, run in Node over `ws`. Loaded by URL so the Node type-check
 // does not pull renderer (DOM) code into its program.
 type TestBridge = Bridge & { dispose(): void };
@@ -226,7 +315,7 @@ describe('renderer bridge over the harness WebSocket', () => {
     const { WebSocketBridge } = (await import(/* @vite-ignore */ bridgeUrl)) as BridgeModule;
     const live: WebSocket[] = [];
     const bridge = new WebSocketBridge({
-      url: `ws://127.0.0.1:${server.port}/api/ws`,
+      url: `ws://127.0.0.1:${server.port}${HARNESS.wsPath}`,
       secret: server.secret,
       retryMs: { min: 20, max: 100 },
       onReset,

@@ -2,15 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { HARNESS } from '../ipc/channels';
 import type { HostedCore } from '../ipc/core-api';
-import {
-  allowedHost,
-  newSecret,
-  refuseApiRequest,
-  secretFromProtocols,
-  WS_PATH,
-  WS_PROTOCOL,
-} from './request-guard';
+import { allowedHost, newSecret, refuseApiRequest, secretFromProtocols } from './request-guard';
 import { serveSocket } from './socket-api';
 import { SECURITY_HEADERS, staticFiles } from './static-files';
 
@@ -44,9 +38,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: 4 * 1024 * 1024,
-    handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+    handleProtocols: (offered) => (offered.has(HARNESS.wsProtocol) ? HARNESS.wsProtocol : false),
   });
   wss.on('connection', (socket) => serveSocket(socket, options.core));
+  wss.on('error', (err) => console.error(`web: WebSocket server error: ${err.message}`));
 
   const files = staticFiles(options.rendererDir);
   let port = 0;
@@ -59,8 +54,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands the raw socket over with no 'error' listener: without one, a client that
+    // resets it while refused would crash the harness, and every window's API with it.
+    const onError = (err: NodeJS.ErrnoException): void =>
+      console.error(`web: a WebSocket upgrade's connection failed (${err.code ?? err.message})`);
+    socket.on('error', onError);
     const refused =
-      new URL(req.url ?? '/', 'http://h').pathname !== WS_PATH
+      new URL(req.url ?? '/', 'http://h').pathname !== HARNESS.wsPath
         ? 'not found'
         : refuseApiRequest(req, port, secret, secretFromProtocols(req));
     if (refused) {
@@ -68,19 +68,27 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('error', onError); // the WebSocket handles its socket's errors from here on
+      wss.emit('connection', ws, req);
+    });
   });
 
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
-    server.listen(options.port ?? 0, '127.0.0.1', done);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', fail);
+      done();
+    });
   });
+  // Once listening, a server error (e.g. out of file descriptors) is logged, not fatal.
+  server.on('error', (err) => console.error(`web: server error: ${err.message}`));
   port = (server.address() as AddressInfo).port;
 
   return {
     port,
     secret,
-    pageUrl: `http://127.0.0.1:${port}/?secret=${secret}`,
+    pageUrl: `http://127.0.0.1:${port}/?${HARNESS.secretParam}=${secret}`,
     close: async () => {
       for (const client of wss.clients) client.terminate();
       wss.close();

@@ -1,17 +1,13 @@
 import type { RawData, WebSocket } from 'ws';
-import type { AppEvent, IpcResult } from '../ipc/contract';
+import type { SocketReply, SocketRequest } from '../ipc/contract';
 import type { HostedCore } from '../ipc/core-api';
 import { relayCommand } from '../ipc/relay';
 
-// The WebSocket speaks the same envelope as Electron IPC:
+// The WebSocket speaks the same envelope as Electron IPC (see `SocketRequest` and `SocketReply`
+// in the contract):
 //   renderer → harness  { id, command, data }
 //   harness → renderer  { id, result }  (an IpcResult)   and   { event }  (an AppEvent)
 // The first message on every connection is the current `core.status` event.
-
-/** A message from the renderer. */
-export type SocketRequest = { id: number; command: string; data?: unknown };
-/** A message to the renderer. */
-export type SocketReply = { id: number; result: IpcResult<unknown> } | { event: AppEvent };
 
 /** Past this much unsent data the renderer is too slow: drop it; it reconnects and catches up. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
@@ -27,6 +23,10 @@ export function serveSocket(socket: WebSocket, core: HostedCore): void {
     }
     socket.send(JSON.stringify(reply));
   };
+
+  // A bad frame (too big, invalid) makes `ws` close the connection with the right code and emit
+  // 'error'; unheard, that error would crash the harness and every other window's API.
+  socket.on('error', (err) => console.error(`web: closing a renderer connection: ${err.message}`));
 
   send({ event: core.statusEvent() });
   const unsubscribe = core.onEvent((event) => send({ event }));

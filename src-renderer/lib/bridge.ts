@@ -7,16 +7,21 @@ import type {
   CommandName,
   CommandRequest,
   CommandResponse,
+  HarnessNames,
   IpcError,
   IpcResult,
+  SocketRequest,
 } from '../../src-main/ipc/contract';
 
+// The renderer may import only types from src-main, so these repeat src-main/ipc/channels.ts;
+// both are typed with the contract's literal types, so the compiler fails if either drifts.
 const BRIDGE_KEY: BridgeKey = 'lightmatrix';
-
-// The browser harness's WebSocket (src-main/web/): must match request-guard.ts and socket-api.ts.
-const WS_PATH = '/api/ws';
-const WS_PROTOCOL = 'lightmatrix';
-const WS_SECRET_PREFIX = 'lightmatrix.secret.';
+const HARNESS: HarnessNames = {
+  secretParam: 'secret',
+  wsPath: '/api/ws',
+  wsProtocol: 'lightmatrix',
+  wsSecretPrefix: 'lightmatrix.secret.',
+};
 
 /** What the bridge hears from its socket. */
 export type SocketHandlers = { open(): void; message(text: string): void; close(): void };
@@ -107,7 +112,7 @@ export class WebSocketBridge implements Bridge {
   #call(command: string, data: unknown): Promise<IpcResult<unknown>> {
     if (this.#disposed) return Promise.resolve({ ok: false, error: DISCONNECTED });
     const id = this.#nextId++;
-    const frame = JSON.stringify({ id, command, data });
+    const frame = JSON.stringify({ id, command, data } satisfies SocketRequest);
     return new Promise((resolve) => {
       const pending: Pending = { frame, sent: false, resolve };
       this.#pending.set(id, pending);
@@ -121,7 +126,7 @@ export class WebSocketBridge implements Bridge {
   }
 
   #connect(): void {
-    const protocols = [WS_PROTOCOL, WS_SECRET_PREFIX + this.#options.secret];
+    const protocols = [HARNESS.wsProtocol, HARNESS.wsSecretPrefix + this.#options.secret];
     this.#socket = this.#options.connect(this.#options.url, protocols, {
       open: () => this.#onOpen(),
       message: (text) => this.#onMessage(text),
@@ -242,10 +247,10 @@ let webBridge: WebSocketBridge | undefined;
 export function getBridge(): Bridge | undefined {
   const exposed = (window as unknown as Partial<Record<typeof BRIDGE_KEY, Bridge>>)[BRIDGE_KEY];
   if (exposed) return exposed;
-  const secret = new URLSearchParams(location.search).get('secret');
+  const secret = new URLSearchParams(location.search).get(HARNESS.secretParam);
   if (!secret) return undefined;
   webBridge ??= new WebSocketBridge({
-    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${WS_PATH}`,
+    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${HARNESS.wsPath}`,
     secret,
     connect: browserConnect,
     onReset: () => location.reload(),

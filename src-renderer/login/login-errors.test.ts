@@ -18,6 +18,9 @@ describe('loginErrorMessage', () => {
   it("shows the core's own words for bad input, which name what was typed", () => {
     const message = '"a b" is not a server name';
     expect(loginErrorMessage({ code: 'invalid_input', message })).toBe(message);
+    const insecure = 'example.org points to http://matrix.example.org, …';
+    expect(loginErrorMessage({ code: 'insecure_homeserver', message: insecure })).toBe(insecure);
+    expect(loginErrorMessage({ code: 'insecure_homeserver', message: '' })).toMatch(/https:/);
   });
 
   it('is never blank, even for unknown codes without a message', () => {

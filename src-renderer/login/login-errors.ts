@@ -13,13 +13,14 @@ const MESSAGES: Record<string, string> = {
   unsupported_login: 'This server does not offer password login.',
   not_matrix: 'That address does not lead to a Matrix homeserver.',
   invalid_well_known: 'The server publishes broken discovery information.',
+  insecure_homeserver: 'That homeserver is not encrypted (http://). Use its https:// address.',
   unsupported: 'This server is too old for LightMatrix.',
   disconnected: 'Lost the connection to the LightMatrix core. Try again.',
   core_failed: 'The LightMatrix core stopped. Restart the app.',
 };
 
 /** Codes whose core message is itself the clearest thing to show (it names the input). */
-const SHOW_CORE_MESSAGE = new Set(['invalid_input']);
+const SHOW_CORE_MESSAGE = new Set(['invalid_input', 'insecure_homeserver']);
 
 /**
  * A sentence for people from an error the core gave while discovering a server or signing in.
