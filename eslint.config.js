@@ -27,7 +27,7 @@ export default defineConfig(
   },
   {
     // Tests read deep into JSON replies; typing every reply shape there buys nothing.
-    files: ['**/*.test.ts', 'e2e/homeserver/test-helpers.ts', 'e2e/interop/**', 'e2e/specs/**'],
+    files: ['**/*.test.ts', 'e2e/homeserver/testing/**', 'e2e/interop/**', 'e2e/specs/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

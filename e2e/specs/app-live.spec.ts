@@ -4,7 +4,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import type { RunningHomeserver } from '../homeserver/server';
-import { startTestServer } from '../homeserver/test-helpers';
+import { startTestServer } from '../homeserver/testing/helpers';
 import {
   collectErrors,
   composer,

@@ -4,7 +4,7 @@
  */
 import { expect, test } from '@playwright/test';
 import type { RunningHomeserver } from '../homeserver/server';
-import { api, startTestServer } from '../homeserver/test-helpers';
+import { api, startTestServer } from '../homeserver/testing/helpers';
 import { collectErrors, createUser, Harness, removeDir, signIn, tempDir } from './support/app';
 
 let hs: RunningHomeserver;

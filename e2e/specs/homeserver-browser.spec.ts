@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { startTestServer } from '../homeserver/test-helpers';
+import { startTestServer } from '../homeserver/testing/helpers';
 import type { RunningHomeserver } from '../homeserver/server';
 import { serveStatic, type StaticServer } from '../tools/serve-static';
 

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect, test, type Page } from '@playwright/test';
 import { startHomeserver, type RunningHomeserver } from '../homeserver/server';
-import { api } from '../homeserver/test-helpers';
+import { api } from '../homeserver/testing/helpers';
 import { serveStatic, type StaticServer } from '../tools/serve-static';
 
 const root = resolve(import.meta.dirname, '../..');

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHomeserver } from '../../e2e/homeserver/server';
-import { startTestServer } from '../../e2e/homeserver/test-helpers';
+import { startTestServer } from '../../e2e/homeserver/testing/helpers';
 import { discover, requirePasswordLogin, serverNameOf } from './discovery';
 import { DiscoveryError, toIpcError } from './errors';
 import type { FetchFn } from './http';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningHomeserver } from '../../e2e/homeserver/server';
-import { api, register, startTestServer } from '../../e2e/homeserver/test-helpers';
+import { api, register, startTestServer } from '../../e2e/homeserver/testing/helpers';
 import type { AccountInfo } from '../ipc/contract';
 import { DiscoveryError, HomeserverError } from '../net/errors';
 import type { FetchFn } from '../net/http';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { startHomeserver } from '../../e2e/homeserver/server';
-import { register, startTestServer } from '../../e2e/homeserver/test-helpers';
+import { register, startTestServer } from '../../e2e/homeserver/testing/helpers';
 import type { Core } from './core';
 import {
   bodies,

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningHomeserver } from '../../e2e/homeserver/server';
-import { api, register, startTestServer, type TestUser } from '../../e2e/homeserver/test-helpers';
+import { api, register, startTestServer, type TestUser } from '../../e2e/homeserver/testing/helpers';
 import { parseContext, parseMessages } from '../protocol/pagination';
 import { parseSync } from '../protocol/sync';
 import { ingestContext, ingestMessagesBefore } from './history';
