@@ -33,12 +33,17 @@ export class Rooms {
   readonly #rooms = new Map<string, Room>();
   readonly #userRooms = new Map<string, Set<string>>();
 
+  /** The server's clock. */
+  readonly #now: () => number;
+
   constructor(
     readonly serverName: string,
     persist: Persistence,
     loaded: Map<string, Map<string, unknown>>,
     private readonly notifier: Notifier,
+    now: () => number,
   ) {
+    this.#now = now;
     this.events = new Collection('event', persist, loaded.get('event'));
     this.meta = new Collection('room', persist, loaded.get('room'));
     this.aliases = new Collection('alias', persist, loaded.get('alias'));
@@ -108,7 +113,7 @@ export class Rooms {
       sender,
       type,
       content,
-      origin_server_ts: Date.now(),
+      origin_server_ts: this.#now(),
       ...extra,
     };
     if (stateKey !== undefined) pdu.state_key = stateKey;
