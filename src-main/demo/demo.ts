@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startHomeserver, type RunningHomeserver } from '../../e2e/homeserver/server';
+import { startHomeserver, type RunningHomeserver } from '../../e2e/homeserver';
 import type { AccountInfo, CommandName, CommandRequest, CommandResponse } from '../ipc/contract';
 import type { HostedCore } from '../ipc/core-api';
 import { ensureRendererBuilt, RENDERER_DIR } from '../web/renderer-build';

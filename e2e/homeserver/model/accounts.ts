@@ -89,6 +89,12 @@ export class Accounts {
     return user;
   }
 
+  /** The name and avatar a membership event of `userId` carries. */
+  profile(userId: string): { displayname?: string; avatar_url?: string } {
+    const u = this.users.get(userId);
+    return { displayname: u?.displayname, avatar_url: u?.avatar_url };
+  }
+
   checkPassword(userId: string, password: string): User {
     const user = this.users.get(userId);
     if (!user || !verifyPassword(password, user.password_hash)) {

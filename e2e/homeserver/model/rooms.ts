@@ -175,7 +175,7 @@ export class Rooms {
     throw new MatrixError(400, 'M_INVALID_PARAM', 'Not a room id or alias');
   }
 
-  /** Changes `target`'s membership, with `sender` acting. */
+  /** Changes `target`'s membership, with `sender` acting, dated `ts` (now when absent). */
   setMembership(
     room: Room,
     sender: string,
@@ -183,11 +183,13 @@ export class Rooms {
     membership: string,
     extra: JsonObject = {},
     profile?: { displayname?: string; avatar_url?: string },
+    ts?: number,
   ): StoredEvent {
     const content: JsonObject = { membership, ...extra };
     if (profile?.displayname !== undefined) content.displayname = profile.displayname;
     if (profile?.avatar_url !== undefined) content.avatar_url = profile.avatar_url;
-    return this.send(room, sender, 'm.room.member', content, target);
+    const pdu = ts === undefined ? {} : { origin_server_ts: ts };
+    return this.send(room, sender, 'm.room.member', content, target, undefined, pdu);
   }
 
   /** Whether `userId` may see `se` (spec: history visibility). */
