@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { RunningHomeserver } from '../homeserver/server';
+import type { RunningHomeserver } from '../homeserver';
 import { api, startTestServer } from '../homeserver/testing/helpers';
 import { BENCH_PASSWORD, BENCH_USER, seedBench, type SeedReport } from './generate';
 

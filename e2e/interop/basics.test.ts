@@ -16,7 +16,7 @@ import {
   type RoomMember,
 } from 'matrix-js-sdk';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { RunningHomeserver } from '../homeserver/server';
+import type { RunningHomeserver } from '../homeserver';
 import { startTestServer } from '../homeserver/testing/helpers';
 import {
   login,

@@ -4,7 +4,7 @@
  */
 import { EventType, type MatrixClient } from 'matrix-js-sdk';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { RunningHomeserver } from '../homeserver/server';
+import type { RunningHomeserver } from '../homeserver';
 import { startTestServer } from '../homeserver/testing/helpers';
 import {
   encryptedPair,

@@ -5,7 +5,7 @@
  * the first one.
  */
 import { expect, test } from '@playwright/test';
-import type { RunningHomeserver } from '../homeserver/server';
+import type { RunningHomeserver } from '../homeserver';
 import { startTestServer } from '../homeserver/testing/helpers';
 import {
   addMessages,

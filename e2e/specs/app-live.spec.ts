@@ -3,7 +3,7 @@
  * homeserver: each sees what the other writes, their typing and their reactions, live.
  */
 import { expect, test, type Page } from '@playwright/test';
-import type { RunningHomeserver } from '../homeserver/server';
+import type { RunningHomeserver } from '../homeserver';
 import { startTestServer } from '../homeserver/testing/helpers';
 import {
   collectErrors,

@@ -3,7 +3,7 @@
  * real core in the browser harness, against the test homeserver.
  */
 import { expect, test } from '@playwright/test';
-import type { RunningHomeserver } from '../homeserver/server';
+import type { RunningHomeserver } from '../homeserver';
 import { startTestServer } from '../homeserver/testing/helpers';
 import {
   addMessages,

@@ -3,7 +3,7 @@
  * checked on screen and on the homeserver (as the other member of the room reads it).
  */
 import { expect, test, type Page } from '@playwright/test';
-import type { RunningHomeserver } from '../homeserver/server';
+import type { RunningHomeserver } from '../homeserver';
 import { startTestServer } from '../homeserver/testing/helpers';
 import {
   addMessages,

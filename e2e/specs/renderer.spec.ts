@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect, test, type Page } from '@playwright/test';
-import { startHomeserver, type RunningHomeserver } from '../homeserver/server';
+import { startHomeserver, type RunningHomeserver } from '../homeserver';
 import { api } from '../homeserver/testing/helpers';
 import { serveStatic, type StaticServer } from '../tools/serve-static';
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { api, register, type TestUser } from '../../e2e/homeserver/testing/helpers';
-import type { RunningHomeserver } from '../../e2e/homeserver/server';
+import type { RunningHomeserver } from '../../e2e/homeserver';
 import { startTestServer } from '../../e2e/homeserver/testing/helpers';
 import { MatrixApi } from './api';
 import { ConnectionError, HomeserverError, UnsupportedError, isAbortError } from './errors';

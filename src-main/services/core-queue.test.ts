@@ -4,7 +4,7 @@
  * the room exactly once.
  */
 import { describe, expect, it } from 'vitest';
-import { startHomeserver } from '../../e2e/homeserver/server';
+import { startHomeserver } from '../../e2e/homeserver';
 import { register, startTestServer } from '../../e2e/homeserver/testing/helpers';
 import type { Core } from './core';
 import {
