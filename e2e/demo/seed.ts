@@ -12,8 +12,12 @@ import {
   type Homeserver,
   type JsonObject,
   type SeededEvent,
-} from '../../e2e/homeserver';
-import { editContent, messageContent, reactionContent } from '../protocol/message-content';
+} from '../homeserver';
+import {
+  editContent,
+  messageContent,
+  reactionContent,
+} from '../../src-main/protocol/message-content';
 import { BOT_USER, DEMO_USER, PEOPLE, ROOMS, type DemoRoom } from './cast';
 import type { Conversation, Line } from './script';
 import { longHistory } from './script-history';

@@ -3,7 +3,7 @@
  * finds after signing in, and the bot answering a DM, a mention and a fresh invite.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { api, startTestServer, type ApiReply } from '../../e2e/homeserver/testing/helpers';
+import { api, startTestServer, type ApiReply } from '../homeserver/testing/helpers';
 import { BOT_USER, DEMO_USER, ROOMS } from './cast';
 import { PeerBot } from './peer-bot';
 import { seedDemo } from './seed';
