@@ -31,6 +31,25 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // The test homeserver is used through its entry (`e2e/homeserver/index.ts`) and its test
+    // helpers (`testing/`); its model, routes and store are its own business.
+    files: ['**/*.ts'],
+    ignores: ['e2e/homeserver/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)homeserver/(?!testing/[\\w-]+$)',
+              message: "Import the test homeserver from 'e2e/homeserver' (or its testing/).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src-renderer/**'],
     languageOptions: { globals: globals.browser },
   },
