@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { RunningHomeserver } from '../homeserver/server';
-import { api, startTestServer } from '../homeserver/test-helpers';
+import type { RunningHomeserver } from '../homeserver';
+import { api, startTestServer } from '../homeserver/testing/helpers';
 import { BENCH_PASSWORD, BENCH_USER, seedBench, type SeedReport } from './generate';
 
 let server: RunningHomeserver;

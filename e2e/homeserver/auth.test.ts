@@ -4,8 +4,8 @@
  * login.yaml, logout.yaml, whoami.yaml, device_management.yaml, filter.yaml).
  */
 import { describe, expect, it } from 'vitest';
-import { CS, ok, seedUser, serverPool } from './test-fixtures';
-import { api, register } from './test-helpers';
+import { CS, ok, seedUser, serverPool } from './testing/fixtures';
+import { api, register } from './testing/helpers';
 
 const start = serverPool();
 

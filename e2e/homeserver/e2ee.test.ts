@@ -1,7 +1,7 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHomeserver } from './server';
-import { api, as, register, startTestServer, type TestUser } from './test-helpers';
+import { api, as, register, startTestServer, type TestUser } from './testing/helpers';
 
 const V3 = '/_matrix/client/v3';
 const PASSWORD = 'secret-pw';

@@ -19,8 +19,8 @@ import {
   serverPool,
   sync,
   type Json,
-} from './test-fixtures';
-import type { TestUser } from './test-helpers';
+} from './testing/fixtures';
+import type { TestUser } from './testing/helpers';
 
 const start = serverPool();
 

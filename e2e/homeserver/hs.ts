@@ -34,6 +34,11 @@ export type HomeserverOptions = {
   /** The URL clients reach this server at (for `.well-known`). */
   baseUrl: string;
   maxUploadBytes?: number;
+  /**
+   * The server's clock, in ms since the epoch: event timestamps, ages, receipts, presence,
+   * typing and media expiry all read it. `Date.now` when absent.
+   */
+  now?: () => number;
 };
 
 /** Settings the control API may change at run time. */
@@ -59,11 +64,14 @@ export class Homeserver {
   readonly e2ee: E2ee;
   readonly media: Media;
   readonly faults = new Faults();
+  /** The server's clock (see `HomeserverOptions.now`). */
+  readonly now: () => number;
   #timers = new Set<NodeJS.Timeout>();
 
   constructor(opts: HomeserverOptions, reuse?: Persistence) {
     const serverName = opts.serverName ?? 'localhost';
     this.testMode = opts.testMode ?? false;
+    this.now = opts.now ?? Date.now;
     this.config = {
       serverName,
       baseUrl: opts.baseUrl,
@@ -76,12 +84,12 @@ export class Homeserver {
       reuse ?? (opts.dataDir ? new SqlitePersistence(opts.dataDir) : new MemoryPersistence());
     const loaded = this.persist.loadAll();
     this.notifier = new Notifier(highestPos(loaded));
-    this.accounts = new Accounts(serverName, this.persist, loaded);
-    this.rooms = new Rooms(serverName, this.persist, loaded, this.notifier);
+    this.accounts = new Accounts(serverName, this.persist, loaded, this.now);
+    this.rooms = new Rooms(serverName, this.persist, loaded, this.notifier, this.now);
     this.accountData = new AccountData(this.persist, loaded, this.notifier);
     this.receipts = new Receipts(this.persist, loaded, this.notifier);
-    this.e2ee = new E2ee(this.persist, loaded, this.notifier);
-    this.media = new Media(serverName, this.persist, loaded);
+    this.e2ee = new E2ee(this.persist, loaded, this.notifier, this.now);
+    this.media = new Media(serverName, this.persist, loaded, this.now);
   }
 
   /** Runs `fn` later, unless the server closes first. */

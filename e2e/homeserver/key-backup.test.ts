@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHomeserver } from './server';
-import { as, register, startTestServer } from './test-helpers';
+import { as, register, startTestServer } from './testing/helpers';
 
 const V3 = '/_matrix/client/v3';
 

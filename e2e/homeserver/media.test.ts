@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningHomeserver } from './server';
-import { api, register, startTestServer, type TestUser } from './test-helpers';
+import { api, register, startTestServer, type TestUser } from './testing/helpers';
 
 /** A valid 1×1 PNG. */
 const PNG = Buffer.from(

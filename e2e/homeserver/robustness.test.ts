@@ -23,8 +23,8 @@ import {
   sleep,
   sync,
   type Json,
-} from './test-fixtures';
-import { api, register, startTestServer, type TestUser } from './test-helpers';
+} from './testing/fixtures';
+import { api, register, startTestServer, type TestUser } from './testing/helpers';
 
 const start = serverPool();
 const dirs: string[] = [];

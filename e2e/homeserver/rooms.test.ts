@@ -15,8 +15,8 @@ import {
   serverPool,
   sync,
   type Json,
-} from './test-fixtures';
-import { api } from './test-helpers';
+} from './testing/fixtures';
+import { api } from './testing/helpers';
 
 const start = serverPool();
 const e = encodeURIComponent;

@@ -15,8 +15,8 @@ import {
   serverPool,
   sync,
   type Json,
-} from './test-fixtures';
-import { api, type TestUser } from './test-helpers';
+} from './testing/fixtures';
+import { api, type TestUser } from './testing/helpers';
 
 const start = serverPool();
 

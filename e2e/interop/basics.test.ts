@@ -16,8 +16,8 @@ import {
   type RoomMember,
 } from 'matrix-js-sdk';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { RunningHomeserver } from '../homeserver/server';
-import { startTestServer } from '../homeserver/test-helpers';
+import type { RunningHomeserver } from '../homeserver';
+import { startTestServer } from '../homeserver/testing/helpers';
 import {
   login,
   nextTimelineEvent,

@@ -26,7 +26,7 @@ let demo: ChildProcess | undefined;
 
 /** Starts the demo (without npm in between, so SIGTERM reaches it) and waits for `ready:`. */
 async function startDemo(): Promise<{ url: string; stderr: () => string }> {
-  const args = ['--import', 'tsx', 'src-main/demo/main.ts', '--data-dir', dataDir, '--no-open'];
+  const args = ['--import', 'tsx', 'e2e/demo/main.ts', '--data-dir', dataDir, '--no-open'];
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   demo = child;
   let stderr = '';

@@ -5,8 +5,8 @@
  * the first one.
  */
 import { expect, test } from '@playwright/test';
-import type { RunningHomeserver } from '../homeserver/server';
-import { startTestServer } from '../homeserver/test-helpers';
+import type { RunningHomeserver } from '../homeserver';
+import { startTestServer } from '../homeserver/testing/helpers';
 import {
   addMessages,
   collectErrors,

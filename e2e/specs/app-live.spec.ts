@@ -3,8 +3,8 @@
  * homeserver: each sees what the other writes, their typing and their reactions, live.
  */
 import { expect, test, type Page } from '@playwright/test';
-import type { RunningHomeserver } from '../homeserver/server';
-import { startTestServer } from '../homeserver/test-helpers';
+import type { RunningHomeserver } from '../homeserver';
+import { startTestServer } from '../homeserver/testing/helpers';
 import {
   collectErrors,
   composer,

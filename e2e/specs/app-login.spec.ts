@@ -3,8 +3,8 @@
  * real core in the browser harness, against the test homeserver.
  */
 import { expect, test } from '@playwright/test';
-import type { RunningHomeserver } from '../homeserver/server';
-import { startTestServer } from '../homeserver/test-helpers';
+import type { RunningHomeserver } from '../homeserver';
+import { startTestServer } from '../homeserver/testing/helpers';
 import {
   addMessages,
   clientApi,

@@ -3,8 +3,8 @@
  * checked on screen and on the homeserver (as the other member of the room reads it).
  */
 import { expect, test, type Page } from '@playwright/test';
-import type { RunningHomeserver } from '../homeserver/server';
-import { startTestServer } from '../homeserver/test-helpers';
+import type { RunningHomeserver } from '../homeserver';
+import { startTestServer } from '../homeserver/testing/helpers';
 import {
   addMessages,
   clientApi,

@@ -4,7 +4,7 @@
  * waits in the queue, and goes out once the homeserver is back.
  */
 import { expect, test } from '@playwright/test';
-import { startHomeserver, type RunningHomeserver } from '../homeserver/server';
+import { startHomeserver, type RunningHomeserver } from '../homeserver';
 import {
   addMessages,
   clientApi,

@@ -5,10 +5,10 @@
  */
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { startHomeserver, type RunningHomeserver } from '../homeserver/server';
-import { BOT_USER, DEMO_USER } from '../../src-main/demo/cast';
-import { PeerBot } from '../../src-main/demo/peer-bot';
-import { seedDemo } from '../../src-main/demo/seed';
+import { startHomeserver, type RunningHomeserver } from '../homeserver';
+import { BOT_USER, DEMO_USER } from '../demo/cast';
+import { PeerBot } from '../demo/peer-bot';
+import { seedDemo } from '../demo/seed';
 import {
   collectErrors,
   composer,

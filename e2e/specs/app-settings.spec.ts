@@ -3,8 +3,8 @@
  * password), through the real core in the browser harness.
  */
 import { expect, test } from '@playwright/test';
-import type { RunningHomeserver } from '../homeserver/server';
-import { api, startTestServer } from '../homeserver/test-helpers';
+import type { RunningHomeserver } from '../homeserver';
+import { api, startTestServer } from '../homeserver/testing/helpers';
 import { collectErrors, createUser, Harness, removeDir, signIn, tempDir } from './support/app';
 
 let hs: RunningHomeserver;

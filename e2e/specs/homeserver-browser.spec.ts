@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { startTestServer } from '../homeserver/test-helpers';
-import type { RunningHomeserver } from '../homeserver/server';
+import { startTestServer } from '../homeserver/testing/helpers';
+import type { RunningHomeserver } from '../homeserver';
 import { serveStatic, type StaticServer } from '../tools/serve-static';
 
 // A page on one origin talks to the test homeserver on another, as browser-based Matrix clients

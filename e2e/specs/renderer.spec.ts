@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect, test, type Page } from '@playwright/test';
-import { startHomeserver, type RunningHomeserver } from '../homeserver/server';
-import { api } from '../homeserver/test-helpers';
+import { startHomeserver, type RunningHomeserver } from '../homeserver';
+import { api } from '../homeserver/testing/helpers';
 import { serveStatic, type StaticServer } from '../tools/serve-static';
 
 const root = resolve(import.meta.dirname, '../..');

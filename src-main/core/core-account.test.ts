@@ -3,7 +3,7 @@
  * and signing other sessions out with the password.
  */
 import { describe, expect, it } from 'vitest';
-import { api, startTestServer } from '../../e2e/homeserver/test-helpers';
+import { api, startTestServer } from '../../e2e/homeserver/testing/helpers';
 import {
   call,
   callError,

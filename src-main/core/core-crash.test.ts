@@ -9,7 +9,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { api, register, startTestServer, type TestUser } from '../../e2e/homeserver/test-helpers';
+import {
+  api,
+  register,
+  startTestServer,
+  type TestUser,
+} from '../../e2e/homeserver/testing/helpers';
 import {
   call,
   next,

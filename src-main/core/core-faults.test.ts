@@ -3,7 +3,7 @@
  * long-poll), and a server that only advertises v1.1–v1.2, through the real core.
  */
 import { describe, expect, it } from 'vitest';
-import { api, register, startTestServer } from '../../e2e/homeserver/test-helpers';
+import { api, register, startTestServer } from '../../e2e/homeserver/testing/helpers';
 import type { SyncStatus } from '../model/sync-status';
 import type { CoreTuning } from './core';
 import {

@@ -3,7 +3,7 @@
  * filled by back-pagination, redactions applied to stored events, edits and reactions aggregated.
  */
 import { describe, expect, it } from 'vitest';
-import { register, startTestServer, type TestUser } from '../../e2e/homeserver/test-helpers';
+import { register, startTestServer, type TestUser } from '../../e2e/homeserver/testing/helpers';
 import type { TimelineItem, TimelinePage } from '../model/timeline';
 import type { Core } from './core';
 import {

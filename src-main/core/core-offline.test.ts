@@ -3,7 +3,7 @@
  * by signing in again with the same device and the cache intact, through the real core.
  */
 import { describe, expect, it } from 'vitest';
-import { api, register, startTestServer } from '../../e2e/homeserver/test-helpers';
+import { api, register, startTestServer } from '../../e2e/homeserver/testing/helpers';
 import {
   bodies,
   call,

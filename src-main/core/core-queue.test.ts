@@ -4,8 +4,8 @@
  * the room exactly once.
  */
 import { describe, expect, it } from 'vitest';
-import { startHomeserver } from '../../e2e/homeserver/server';
-import { register, startTestServer } from '../../e2e/homeserver/test-helpers';
+import { startHomeserver } from '../../e2e/homeserver';
+import { register, startTestServer } from '../../e2e/homeserver/testing/helpers';
 import type { Core } from './core';
 import {
   bodies,

@@ -3,7 +3,7 @@
  * accept and reject invites, name and topic, invite, members fetched once, leave and forget.
  */
 import { describe, expect, it } from 'vitest';
-import { api, register, startTestServer } from '../../e2e/homeserver/test-helpers';
+import { api, register, startTestServer } from '../../e2e/homeserver/testing/helpers';
 import {
   call,
   callError,

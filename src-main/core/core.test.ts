@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { api, register, startTestServer } from '../../e2e/homeserver/test-helpers';
+import { api, register, startTestServer } from '../../e2e/homeserver/testing/helpers';
 import type { AppEvent, AppEventOf, AppEventType } from '../model/events';
 import { Core, createCore } from './core';
 

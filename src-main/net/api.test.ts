@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { api, register, type TestUser } from '../../e2e/homeserver/test-helpers';
-import type { RunningHomeserver } from '../../e2e/homeserver/server';
-import { startTestServer } from '../../e2e/homeserver/test-helpers';
+import { api, register, type TestUser } from '../../e2e/homeserver/testing/helpers';
+import type { RunningHomeserver } from '../../e2e/homeserver';
+import { startTestServer } from '../../e2e/homeserver/testing/helpers';
 import { MatrixApi } from './api';
 import { ConnectionError, HomeserverError, UnsupportedError, isAbortError } from './errors';
 import { HomeserverClient, type ClientOptions, type FetchFn, type RetryInfo } from './http';

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningHomeserver } from '../../e2e/homeserver/server';
-import { startTestServer } from '../../e2e/homeserver/test-helpers';
+import type { RunningHomeserver } from '../../e2e/homeserver';
+import { startTestServer } from '../../e2e/homeserver/testing/helpers';
 import { discover, requirePasswordLogin, serverNameOf } from './discovery';
 import { DiscoveryError, toIpcError } from './errors';
 import { trimTrailingSlashes, type FetchFn } from './http';

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningHomeserver } from '../../e2e/homeserver/server';
-import { api, register, startTestServer } from '../../e2e/homeserver/test-helpers';
+import type { RunningHomeserver } from '../../e2e/homeserver';
+import { api, register, startTestServer } from '../../e2e/homeserver/testing/helpers';
 import type { AccountInfo } from '../model/account';
 import { DiscoveryError, HomeserverError } from '../net/errors';
 import type { FetchFn } from '../net/http';

@@ -3,8 +3,13 @@
  * parseSync + ingestSync (and the history ingest), then read back as the renderer would.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningHomeserver } from '../../e2e/homeserver/server';
-import { api, register, startTestServer, type TestUser } from '../../e2e/homeserver/test-helpers';
+import type { RunningHomeserver } from '../../e2e/homeserver';
+import {
+  api,
+  register,
+  startTestServer,
+  type TestUser,
+} from '../../e2e/homeserver/testing/helpers';
 import { parseContext, parseMessages } from '../protocol/pagination';
 import { parseSync } from '../protocol/sync';
 import { ingestContext, ingestMessagesBefore } from './history';

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach } from 'vitest';
-import { api, type TestUser } from '../../e2e/homeserver/test-helpers';
+import { api, type TestUser } from '../../e2e/homeserver/testing/helpers';
 import type { AppEventOf, AppEventType } from '../model/events';
 import type { TimelineItem } from '../model/timeline';
 import type { CommandName, CommandRequest, CommandResponse, IpcError } from '../ipc/contract';

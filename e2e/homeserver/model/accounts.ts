@@ -41,11 +41,16 @@ export class Accounts {
   #uia = new Map<string, UiaSession>();
   #nextFilter = new Map<string, number>();
 
+  /** The server's clock. */
+  readonly #now: () => number;
+
   constructor(
     readonly serverName: string,
     persist: Persistence,
     loaded: Map<string, Map<string, unknown>>,
+    now: () => number,
   ) {
+    this.#now = now;
     this.users = new Collection('user', persist, loaded.get('user'));
     this.devices = new Collection('device', persist, loaded.get('device'));
     this.filters = new Collection('filter', persist, loaded.get('filter'));
@@ -77,11 +82,17 @@ export class Accounts {
       password_hash: hashPassword(password),
       displayname: localpart,
       presence: 'offline',
-      last_active_ts: Date.now(),
+      last_active_ts: this.#now(),
       presence_pos: pos,
     };
     this.users.set(user.user_id, user);
     return user;
+  }
+
+  /** The name and avatar a membership event of `userId` carries. */
+  profile(userId: string): { displayname?: string; avatar_url?: string } {
+    const u = this.users.get(userId);
+    return { displayname: u?.displayname, avatar_url: u?.avatar_url };
   }
 
   checkPassword(userId: string, password: string): User {
@@ -103,7 +114,7 @@ export class Accounts {
       device_id: id,
       display_name: displayName ?? old?.display_name,
       access_token: newToken('syt'),
-      last_seen_ts: Date.now(),
+      last_seen_ts: this.#now(),
     };
     this.devices.set(key, device);
     this.#byToken.set(device.access_token, device);
@@ -123,7 +134,7 @@ export class Accounts {
   }
 
   touch(d: Device, ip: string | undefined): void {
-    const now = Date.now();
+    const now = this.#now();
     if (now - d.last_seen_ts < 60_000 && d.last_seen_ip === ip) return;
     d.last_seen_ts = now;
     d.last_seen_ip = ip;
@@ -171,13 +182,13 @@ export class Accounts {
     const flows = [{ stages: [stage] }];
     if (!isObject(auth)) {
       const session = randomLetters(24);
-      this.#uia.set(session, { completed: [], created: Date.now(), userId });
+      this.#uia.set(session, { completed: [], created: this.#now(), userId });
       throw new UiaChallenge({ flows, params: {}, session });
     }
     const session = typeof auth.session === 'string' ? auth.session : undefined;
     if (!session || !this.#uia.has(session)) {
       const fresh = randomLetters(24);
-      this.#uia.set(fresh, { completed: [], created: Date.now(), userId });
+      this.#uia.set(fresh, { completed: [], created: this.#now(), userId });
       throw new UiaChallenge({ flows, params: {}, session: fresh });
     }
     if (auth.type !== stage) {

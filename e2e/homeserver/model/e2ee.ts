@@ -67,11 +67,16 @@ export class E2ee {
   #changeLog: KeyChangeRow[] = [];
   #seq = 0;
 
+  /** The server's clock. */
+  readonly #now: () => number;
+
   constructor(
     readonly persist: Persistence,
     loaded: Map<string, Map<string, unknown>>,
     readonly notifier: Notifier,
+    now: () => number,
   ) {
+    this.#now = now;
     this.#deviceKeys = new Collection('device_keys', persist, loaded.get('device_keys'));
     this.#otks = new Collection('otk', persist, loaded.get('otk'));
     this.#fallbacks = new Collection('fallback_key', persist, loaded.get('fallback_key'));
@@ -248,7 +253,7 @@ export class E2ee {
         this.#toDevice.set(`${dk(t.userId, t.deviceId)}|${row.pos}`, row);
         this.#box(t.userId, t.deviceId).push(row);
       }
-      this.#txns.set(txnKey, { ts: Date.now() });
+      this.#txns.set(txnKey, { ts: this.#now() });
     });
   }
 

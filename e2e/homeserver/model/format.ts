@@ -2,8 +2,11 @@ import type { JsonObject } from '../validate';
 import { relationOf, type Pdu, type StoredEvent } from './events';
 import type { Room } from './room';
 
-/** Who reads the event: the transaction id is only shown to the device that sent it. */
-export type Reader = { userId: string; deviceKey?: string };
+/**
+ * Who reads the event, and when: the transaction id is only shown to the device that sent it,
+ * and `unsigned.age` counts up to `now` (the server's clock).
+ */
+export type Reader = { userId: string; deviceKey?: string; now: number };
 
 /**
  * The event as the client-server API gives it (spec: `ClientEvent`), with `unsigned`
@@ -18,7 +21,7 @@ export function clientEvent(
 ): JsonObject {
   const out: JsonObject = { ...se.pdu };
   if (!withRoomId) delete out.room_id;
-  const unsigned: JsonObject = { age: Math.max(0, Date.now() - se.pdu.origin_server_ts) };
+  const unsigned: JsonObject = { age: Math.max(0, reader.now - se.pdu.origin_server_ts) };
   if (se.txn && reader.deviceKey && se.txn.deviceKey === reader.deviceKey) {
     unsigned.transaction_id = se.txn.txnId;
   }

@@ -29,11 +29,16 @@ export class Media {
   /** Downloads waiting for a pending upload to complete, by media id. */
   #waiters = new Map<string, Set<() => void>>();
 
+  /** The server's clock. */
+  readonly #now: () => number;
+
   constructor(
     readonly serverName: string,
     readonly persist: Persistence,
     loaded: Map<string, Map<string, unknown>>,
+    now: () => number,
   ) {
+    this.#now = now;
     this.media = new Collection('media', persist, loaded.get('media'));
   }
 
@@ -43,7 +48,7 @@ export class Media {
 
   /** Stores an upload under a new media id. */
   upload(uploader: string, data: Buffer, contentType: string, filename?: string): MediaInfo {
-    const now = Date.now();
+    const now = this.#now();
     const info: MediaInfo = {
       media_id: this.#newId(),
       uploader,
@@ -62,7 +67,7 @@ export class Media {
 
   /** Reserves a media id for a later `PUT /upload/{serverName}/{mediaId}`. */
   create(uploader: string): MediaInfo {
-    const now = Date.now();
+    const now = this.#now();
     let pending = 0;
     for (const m of this.media.values()) {
       if (m.uploader !== uploader || m.uploaded_ts !== undefined) continue;
@@ -104,7 +109,7 @@ export class Media {
       media_id: info.media_id,
       uploader: info.uploader,
       created_ts: info.created_ts,
-      uploaded_ts: Date.now(),
+      uploaded_ts: this.#now(),
       content_type: contentType,
       size: data.length,
       ...(filename !== undefined ? { filename } : {}),
@@ -158,7 +163,7 @@ export class Media {
     return (
       info.uploaded_ts === undefined &&
       info.unused_expires_at !== undefined &&
-      info.unused_expires_at <= Date.now()
+      info.unused_expires_at <= this.#now()
     );
   }
 

@@ -121,8 +121,8 @@ export class Room {
     return this.timeline.length ? this.timeline[this.timeline.length - 1]!.pos : 0;
   }
 
-  /** Users currently typing (expired entries dropped). */
-  typingUsers(now = Date.now()): string[] {
+  /** Users typing at `now` (the server's clock; expired entries left out). */
+  typingUsers(now: number): string[] {
     return [...this.typing].filter(([, until]) => until > now).map(([u]) => u);
   }
 }

@@ -33,12 +33,17 @@ export class Rooms {
   readonly #rooms = new Map<string, Room>();
   readonly #userRooms = new Map<string, Set<string>>();
 
+  /** The server's clock. */
+  readonly #now: () => number;
+
   constructor(
     readonly serverName: string,
     persist: Persistence,
     loaded: Map<string, Map<string, unknown>>,
     private readonly notifier: Notifier,
+    now: () => number,
   ) {
+    this.#now = now;
     this.events = new Collection('event', persist, loaded.get('event'));
     this.meta = new Collection('room', persist, loaded.get('room'));
     this.aliases = new Collection('alias', persist, loaded.get('alias'));
@@ -108,7 +113,7 @@ export class Rooms {
       sender,
       type,
       content,
-      origin_server_ts: Date.now(),
+      origin_server_ts: this.#now(),
       ...extra,
     };
     if (stateKey !== undefined) pdu.state_key = stateKey;
@@ -170,7 +175,7 @@ export class Rooms {
     throw new MatrixError(400, 'M_INVALID_PARAM', 'Not a room id or alias');
   }
 
-  /** Changes `target`'s membership, with `sender` acting. */
+  /** Changes `target`'s membership, with `sender` acting, dated `ts` (now when absent). */
   setMembership(
     room: Room,
     sender: string,
@@ -178,11 +183,13 @@ export class Rooms {
     membership: string,
     extra: JsonObject = {},
     profile?: { displayname?: string; avatar_url?: string },
+    ts?: number,
   ): StoredEvent {
     const content: JsonObject = { membership, ...extra };
     if (profile?.displayname !== undefined) content.displayname = profile.displayname;
     if (profile?.avatar_url !== undefined) content.avatar_url = profile.avatar_url;
-    return this.send(room, sender, 'm.room.member', content, target);
+    const pdu = ts === undefined ? {} : { origin_server_ts: ts };
+    return this.send(room, sender, 'm.room.member', content, target, undefined, pdu);
   }
 
   /** Whether `userId` may see `se` (spec: history visibility). */

@@ -32,7 +32,11 @@ export function buildSync(
 ): { body: JsonObject; empty: boolean } {
   const since = req.since ?? 0;
   const initial = req.since === undefined;
-  const reader: Reader = { userId: req.userId, deviceKey: devKey(req.userId, req.deviceId) };
+  const reader: Reader = {
+    userId: req.userId,
+    deviceKey: devKey(req.userId, req.deviceId),
+    now: hs.now(),
+  };
   const join: JsonObject = {};
   const invite: JsonObject = {};
   const leave: JsonObject = {};
@@ -160,10 +164,10 @@ function joinedRoom(
   const heroes = (roomSummary?.['m.heroes'] as string[] | undefined) ?? [];
   const state = stateSection(a, stateAt, tl.events, tl.limited, heroes);
   const typingChanged =
-    room.typingPos > since || (req.since === undefined && room.typingUsers().length > 0);
+    room.typingPos > since || (req.since === undefined && room.typingUsers(hs.now()).length > 0);
   const ephemeral: JsonObject[] = [];
   if (typingChanged) {
-    ephemeral.push({ type: 'm.typing', content: { user_ids: room.typingUsers() } });
+    ephemeral.push({ type: 'm.typing', content: { user_ids: room.typingUsers(hs.now()) } });
   }
   const receipts = hs.receipts.eventFor(room.id, reader.userId, full ? 0 : since, upTo);
   if (receipts) ephemeral.push({ type: 'm.receipt', content: receipts });
@@ -307,7 +311,7 @@ function presenceEvents(
       sender: u,
       content: {
         presence: user.presence,
-        last_active_ago: Math.max(0, Date.now() - user.last_active_ts),
+        last_active_ago: Math.max(0, hs.now() - user.last_active_ts),
         currently_active: user.presence === 'online',
         ...(user.status_msg !== undefined ? { status_msg: user.status_msg } : {}),
         ...(user.displayname !== undefined ? { displayname: user.displayname } : {}),

@@ -189,7 +189,7 @@ const presence: R[] = [
       const u = profileOf(hs, params.userId!);
       const out: JsonObject = {
         presence: u.presence,
-        last_active_ago: Math.max(0, Date.now() - u.last_active_ts),
+        last_active_ago: Math.max(0, hs.now() - u.last_active_ts),
         currently_active: u.presence === 'online',
       };
       if (u.status_msg !== undefined) out.status_msg = u.status_msg;
@@ -226,7 +226,7 @@ export function setPresence(
   const u = hs.accounts.users.get(userId);
   if (!u) return;
   const changed = u.presence !== p || (statusMsg !== undefined && statusMsg !== u.status_msg);
-  u.last_active_ts = Date.now();
+  u.last_active_ts = hs.now();
   if (statusMsg !== undefined) u.status_msg = statusMsg;
   u.presence = p;
   if (changed) u.presence_pos = hs.notifier.next();

@@ -1,6 +1,7 @@
 import { MatrixError, forbidden, notFound } from '../errors';
 import type { Homeserver } from '../hs';
 import { parseFilter } from '../model/filters';
+import { randomLetters } from '../model/ids';
 import { rulesFrom } from '../model/push';
 import { DEFAULT_ROOM_VERSION, ROOM_VERSIONS } from '../model/rooms';
 import type { Ctx, Route } from '../router';
@@ -92,7 +93,7 @@ const registration: R[] = [
         throw new MatrixError(403, 'M_GUEST_ACCESS_FORBIDDEN', 'Guest access is disabled');
       }
       if (!hs.config.registrationEnabled) throw forbidden('Registration is disabled');
-      const username = (optString(b, 'username') ?? `user${Date.now().toString(36)}`).toLowerCase();
+      const username = (optString(b, 'username') ?? `user${randomLetters(10)}`).toLowerCase();
       const password = optString(b, 'password');
       hs.accounts.checkUsername(username);
       hs.accounts.interactiveAuth(b.auth, 'm.login.dummy');

@@ -1,8 +1,9 @@
-import { badJson, notFound } from '../errors';
+import { badJson } from '../errors';
 import type { Homeserver } from '../hs';
 import { contentOf } from '../model/rooms';
+import { Seeder } from '../model/seeder';
 import type { Route } from '../router';
-import { createRoom } from './rooms';
+import { parseCreateRoom } from './rooms';
 import {
   isObject,
   objectBody,
@@ -21,9 +22,7 @@ const OLD_VERSIONS = ['r0.5.0', 'r0.6.1', 'v1.1', 'v1.2'];
 
 function seedRoom(hs: Homeserver, b: JsonObject): string {
   const creator = reqString(b, 'creator');
-  if (!hs.accounts.users.has(creator)) throw notFound(`Unknown user ${creator}`);
   const members = optStringArray(b, 'members') ?? [];
-  const invite = optStringArray(b, 'invite') ?? [];
   const initial: JsonObject[] = [];
   if (optBool(b, 'encrypted')) {
     initial.push({
@@ -35,30 +34,22 @@ function seedRoom(hs: Homeserver, b: JsonObject): string {
   const createBody: JsonObject = {
     preset: optString(b, 'preset') ?? 'private_chat',
     initial_state: initial,
-    invite,
+    invite: optStringArray(b, 'invite') ?? [],
     is_direct: optBool(b, 'is_direct') ?? false,
   };
   for (const k of ['name', 'topic', 'room_alias_name', 'visibility', 'room_version']) {
     if (typeof b[k] === 'string') createBody[k] = b[k];
   }
-  return hs.persist.batch(() => {
-    // The real createRoom, so seeded rooms look exactly like client-made ones.
-    const roomId = createRoom(hs, creator, createBody);
-    const room = hs.rooms.require(roomId);
-    for (const m of members) {
-      if (!hs.accounts.users.has(m)) throw notFound(`Unknown user ${m}`);
-      const u = hs.accounts.users.get(m)!;
-      if (room.stateContent('m.room.join_rules')?.join_rule !== 'public') {
-        hs.rooms.setMembership(room, creator, m, 'invite', {}, u);
-      }
-      hs.rooms.setMembership(room, m, m, 'join', {}, u);
-    }
+  const request = parseCreateRoom(createBody);
+  const seeder = new Seeder(hs);
+  return seeder.batch(() => {
+    const roomId = seeder.createRoom(creator, request);
+    for (const m of members) seeder.join(roomId, m, { invitedBy: creator });
     return roomId;
   });
 }
 
 function seedMessages(hs: Homeserver, roomId: string, b: JsonObject): string[] {
-  const room = hs.rooms.require(roomId);
   const events = b.events;
   const list: JsonObject[] = [];
   if (events !== undefined) {
@@ -77,22 +68,16 @@ function seedMessages(hs: Homeserver, roomId: string, b: JsonObject): string[] {
   }
   const tsStart = optInt(b, 'ts_start');
   const tsStep = optInt(b, 'ts_step') ?? 1000;
-  return hs.persist.batch(() =>
+  const seeder = new Seeder(hs);
+  return seeder.batch(() =>
     list.map((e, i) => {
       const from = typeof e.sender === 'string' ? e.sender : sender;
       if (!from) throw badJson("Each event needs a 'sender' (or give one for all)");
       if (typeof e.type !== 'string') throw badJson("Each event needs a 'type'");
-      const extra = tsStart !== undefined ? { origin_server_ts: tsStart + i * tsStep } : {};
+      const ts = tsStart !== undefined ? tsStart + i * tsStep : undefined;
       const stateKey = typeof e.state_key === 'string' ? e.state_key : undefined;
-      return hs.rooms.send(
-        room,
-        from,
-        e.type,
-        contentOf(e.content ?? {}),
-        stateKey,
-        undefined,
-        extra,
-      ).pdu.event_id;
+      return seeder.send(roomId, from, e.type, contentOf(e.content ?? {}), { ts, stateKey })
+        .eventId;
     }),
   );
 }
@@ -105,19 +90,13 @@ const routes: R[] = [
     handler: ({ hs, body }) => {
       const b = objectBody(body);
       const username = reqString(b, 'username').toLowerCase();
-      const user = hs.accounts.createUser(
-        username,
-        optString(b, 'password') ?? 'password',
-        hs.notifier.next(),
-      );
-      const displayname = optString(b, 'displayname');
-      if (displayname !== undefined) {
-        user.displayname = displayname;
-        hs.accounts.users.set(user.user_id, user);
-      }
-      if (optBool(b, 'login') === false) return { user_id: user.user_id };
-      const d = hs.accounts.login(user.user_id, optString(b, 'device_id'), 'seeded');
-      return { user_id: user.user_id, access_token: d.access_token, device_id: d.device_id };
+      const userId = new Seeder(hs).createUser(username, {
+        password: optString(b, 'password') ?? 'password',
+        displayName: optString(b, 'displayname'),
+      });
+      if (optBool(b, 'login') === false) return { user_id: userId };
+      const d = hs.accounts.login(userId, optString(b, 'device_id'), 'seeded');
+      return { user_id: userId, access_token: d.access_token, device_id: d.device_id };
     },
   },
   {

@@ -87,7 +87,7 @@ const stateReads: R[] = [
       hs.rooms.requireReader(room, user.userId);
       const at =
         room.membership(user.userId) === 'join' ? Infinity : room.membershipPos(user.userId);
-      const reader = { userId: user.userId };
+      const reader = { userId: user.userId, now: hs.now() };
       return [...room.stateAt(at).values()].map((id) => clientEvent(room, room.event(id)!, reader));
     },
   },
@@ -103,7 +103,8 @@ const stateReads: R[] = [
       const id = room.stateId(params.eventType!, params.stateKey!, at);
       if (!id) throw notFound('Event not found');
       const se = room.event(id)!;
-      if (query.get('format') === 'event') return clientEvent(room, se, { userId: user.userId });
+      if (query.get('format') === 'event')
+        return clientEvent(room, se, { userId: user.userId, now: hs.now() });
       return se.pdu.content;
     },
   },
@@ -123,14 +124,14 @@ const ephemeral: R[] = [
       if (typing === undefined)
         throw new MatrixError(400, 'M_MISSING_PARAM', "'typing' is required");
       const timeout = Math.min(Math.max(optInt(b, 'timeout') ?? 30000, 0), 120000);
-      const wasTyping = room.typingUsers().includes(user.userId);
-      if (typing) room.typing.set(user.userId, Date.now() + timeout);
+      const wasTyping = room.typingUsers(hs.now()).includes(user.userId);
+      if (typing) room.typing.set(user.userId, hs.now() + timeout);
       else room.typing.delete(user.userId);
       if (typing !== wasTyping) room.typingPos = hs.notifier.next();
       if (typing) {
         hs.later(timeout + 5, () => {
           const until = room.typing.get(user.userId);
-          if (until !== undefined && until <= Date.now()) {
+          if (until !== undefined && until <= hs.now()) {
             room.typing.delete(user.userId);
             room.typingPos = hs.notifier.next();
           }
@@ -198,7 +199,7 @@ function putReceipt(
     user_id: userId,
     event_id: eventId,
     event_pos: se.pos,
-    ts: Date.now(),
+    ts: hs.now(),
     ...(threadId !== undefined ? { thread_id: threadId } : {}),
   });
 }

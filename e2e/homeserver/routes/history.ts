@@ -32,7 +32,8 @@ function filterParam(q: URLSearchParams): EventFilter | undefined {
 }
 
 function readerOf(ctx: Ctx<Homeserver>): Reader {
-  return { userId: ctx.user.userId, deviceKey: devKey(ctx.user.userId, ctx.user.deviceId) };
+  const { userId, deviceId } = ctx.user;
+  return { userId, deviceKey: devKey(userId, deviceId), now: ctx.hs.now() };
 }
 
 /** Latest position the user may read up to: now if joined, else when they left. */

@@ -1,7 +1,7 @@
 import { MatrixError, badJson, forbidden, notFound } from '../errors';
 import type { Homeserver } from '../hs';
+import { createRoom, PRESETS, type CreateRoomRequest, type Preset } from '../model/create-room';
 import { parseId } from '../model/ids';
-import { DEFAULT_ROOM_VERSION, ROOM_VERSIONS } from '../model/rooms';
 import type { Route } from '../router';
 import {
   isObject,
@@ -16,38 +16,19 @@ import {
 
 type R = Route<Homeserver>;
 
-function profileOf(hs: Homeserver, userId: string) {
-  const u = hs.accounts.users.get(userId);
-  return { displayname: u?.displayname, avatar_url: u?.avatar_url };
-}
-
 function reasonExtra(b: JsonObject): JsonObject {
   const reason = optString(b, 'reason');
   return reason === undefined ? {} : { reason };
 }
 
-/** Creates a room as `POST /createRoom` describes; returns its id. */
-export function createRoom(hs: Homeserver, sender: string, b: JsonObject): string {
-  const version = optString(b, 'room_version') ?? DEFAULT_ROOM_VERSION;
-  if (!ROOM_VERSIONS.includes(version)) {
-    throw new MatrixError(
-      400,
-      'M_UNSUPPORTED_ROOM_VERSION',
-      `Room version ${version} is not supported`,
-    );
-  }
-  const visibility = optString(b, 'visibility') ?? 'private';
-  const preset =
-    optString(b, 'preset') ?? (visibility === 'public' ? 'public_chat' : 'private_chat');
-  if (!['public_chat', 'private_chat', 'trusted_private_chat'].includes(preset))
-    throw badJson('Unknown preset');
-  const invites = optStringArray(b, 'invite') ?? [];
-  for (const u of invites)
+/** A `POST /createRoom` body, checked (M_BAD_JSON, M_INVALID_PARAM) and parsed. */
+export function parseCreateRoom(b: JsonObject): CreateRoomRequest {
+  const preset = optString(b, 'preset');
+  if (preset !== undefined && !isPreset(preset)) throw badJson('Unknown preset');
+  const invite = optStringArray(b, 'invite') ?? [];
+  for (const u of invite) {
     if (!parseId('@', u)) throw new MatrixError(400, 'M_INVALID_PARAM', `Bad user id ${u}`);
-  const aliasName = optString(b, 'room_alias_name');
-  const alias = aliasName !== undefined ? `#${aliasName}:${hs.config.serverName}` : undefined;
-  if (alias && hs.rooms.aliases.has(alias))
-    throw new MatrixError(400, 'M_ROOM_IN_USE', 'Room alias already taken');
+  }
   const initialState = b.initial_state ?? [];
   if (
     !Array.isArray(initialState) ||
@@ -55,76 +36,27 @@ export function createRoom(hs: Homeserver, sender: string, b: JsonObject): strin
   ) {
     throw badJson("'initial_state' must be a list of {type, state_key, content}");
   }
-  const isDirect = optBool(b, 'is_direct') ?? false;
-  const name = optString(b, 'name');
-  const topic = optString(b, 'topic');
-  const plOverride = optObject(b, 'power_level_content_override') ?? {};
-  const creation = optObject(b, 'creation_content') ?? {};
+  return {
+    roomVersion: optString(b, 'room_version'),
+    visibility: optString(b, 'visibility') === 'public' ? 'public' : 'private',
+    preset,
+    invite,
+    aliasName: optString(b, 'room_alias_name'),
+    initialState: (initialState as JsonObject[]).map((e) => ({
+      type: e.type as string,
+      content: e.content as JsonObject,
+      ...(typeof e.state_key === 'string' ? { state_key: e.state_key } : {}),
+    })),
+    isDirect: optBool(b, 'is_direct') ?? false,
+    name: optString(b, 'name'),
+    topic: optString(b, 'topic'),
+    powerLevelOverride: optObject(b, 'power_level_content_override'),
+    creationContent: optObject(b, 'creation_content'),
+  };
+}
 
-  return hs.persist.batch(() => {
-    const room = hs.rooms.newRoom(version);
-    const send = (type: string, content: JsonObject, stateKey = '') =>
-      hs.rooms.send(room, sender, type, content, stateKey);
-    const createContent: JsonObject = { ...creation, room_version: version };
-    if (Number(version) < 11) createContent.creator = sender;
-    send('m.room.create', createContent);
-    hs.rooms.setMembership(room, sender, sender, 'join', {}, profileOf(hs, sender));
-    const users: Record<string, number> = { [sender]: 100 };
-    if (preset === 'trusted_private_chat') for (const u of invites) users[u] = 100;
-    send('m.room.power_levels', {
-      users,
-      users_default: 0,
-      events: {
-        'm.room.name': 50,
-        'm.room.power_levels': 100,
-        'm.room.history_visibility': 100,
-        'm.room.canonical_alias': 50,
-        'm.room.avatar': 50,
-        'm.room.tombstone': 100,
-        'm.room.server_acl': 100,
-        'm.room.encryption': 100,
-      },
-      events_default: 0,
-      state_default: 50,
-      ban: 50,
-      kick: 50,
-      redact: 50,
-      invite: 0,
-      historical: 100,
-      ...plOverride,
-    });
-    if (alias) {
-      hs.rooms.aliases.set(alias, { room_id: room.id, creator: sender });
-      send('m.room.canonical_alias', { alias });
-    }
-    send('m.room.join_rules', { join_rule: preset === 'public_chat' ? 'public' : 'invite' });
-    send('m.room.history_visibility', { history_visibility: 'shared' });
-    send('m.room.guest_access', {
-      guest_access: preset === 'public_chat' ? 'forbidden' : 'can_join',
-    });
-    for (const e of initialState as JsonObject[]) {
-      send(
-        String(e.type),
-        e.content as JsonObject,
-        typeof e.state_key === 'string' ? e.state_key : '',
-      );
-    }
-    if (name !== undefined) send('m.room.name', { name });
-    if (topic !== undefined)
-      send('m.room.topic', { topic, 'm.topic': { 'm.text': [{ body: topic }] } });
-    for (const u of invites) {
-      hs.rooms.setMembership(
-        room,
-        sender,
-        u,
-        'invite',
-        isDirect ? { is_direct: true } : {},
-        profileOf(hs, u),
-      );
-    }
-    if (visibility === 'public') hs.rooms.setPublished(room.id, true);
-    return room.id;
-  });
+function isPreset(p: string): p is Preset {
+  return (PRESETS as readonly string[]).includes(p);
 }
 
 function targetOf(b: JsonObject): string {
@@ -137,7 +69,7 @@ function join(hs: Homeserver, userId: string, roomId: string, b: JsonObject) {
   const room = hs.rooms.get(roomId);
   if (!room) throw notFound('No known room with that id or alias');
   if (room.membership(userId) === 'join') return { room_id: room.id };
-  hs.rooms.setMembership(room, userId, userId, 'join', reasonExtra(b), profileOf(hs, userId));
+  hs.rooms.setMembership(room, userId, userId, 'join', reasonExtra(b), hs.accounts.profile(userId));
   return { room_id: room.id };
 }
 
@@ -151,7 +83,7 @@ function membershipOp(
     const target = targetOf(b);
     if (needTarget === 'unban' && room.membership(target) !== 'ban')
       throw forbidden(`${target} is not banned`);
-    const profile = membership === 'invite' ? profileOf(hs, target) : undefined;
+    const profile = membership === 'invite' ? hs.accounts.profile(target) : undefined;
     hs.rooms.setMembership(room, user.userId, target, membership, reasonExtra(b), profile);
     return {};
   };
@@ -162,7 +94,9 @@ const membership: R[] = [
     method: 'POST',
     path: '/client/v3/createRoom',
     auth: 'required',
-    handler: ({ hs, user, body }) => ({ room_id: createRoom(hs, user.userId, objectBody(body)) }),
+    handler: ({ hs, user, body }) => ({
+      room_id: createRoom(hs, user.userId, parseCreateRoom(objectBody(body))),
+    }),
   },
   {
     method: 'POST',
@@ -214,7 +148,7 @@ const membership: R[] = [
         user.userId,
         'knock',
         reasonExtra(objectBody(body)),
-        profileOf(hs, user.userId),
+        hs.accounts.profile(user.userId),
       );
       return { room_id: room.id };
     },

@@ -48,11 +48,12 @@ async function sync(ctx: Ctx<Homeserver>) {
   if (presence === 'online' || presence === 'unavailable' || presence === 'offline') {
     if (presence !== 'offline') setPresence(hs, req.userId, presence);
   } else throw new MatrixError(400, 'M_INVALID_PARAM', "Bad 'set_presence'");
-  const deadline = Date.now() + timeout;
+  // The long-poll waits in real time, whatever the server's clock says.
+  const deadline = performance.now() + timeout;
   for (;;) {
     const upTo = hs.notifier.pos;
     const res = buildSync(hs, req, upTo);
-    const left = deadline - Date.now();
+    const left = deadline - performance.now();
     if (!res.empty || req.since === undefined || req.fullState || left <= 0 || ctx.signal.aborted)
       return res.body;
     await hs.notifier.wait(left, ctx.signal);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect, type Locator, type Page } from '@playwright/test';
-import { api } from '../../homeserver/test-helpers';
+import { api } from '../../homeserver/testing/helpers';
 
 const root = resolve(import.meta.dirname, '../../..');
 

@@ -4,8 +4,8 @@
  * after each test.
  */
 import { afterEach } from 'vitest';
-import type { RunningHomeserver } from './server';
-import { api, startTestServer, type ApiReply, type TestUser } from './test-helpers';
+import type { RunningHomeserver } from '../server';
+import { api, startTestServer, type ApiReply, type TestUser } from './helpers';
 
 export type Json = Record<string, unknown>;
 

@@ -1,4 +1,4 @@
-import { startHomeserver, type RunningHomeserver, type StartOptions } from './server';
+import { startHomeserver, type RunningHomeserver, type StartOptions } from '../server';
 
 /** A reply from the test homeserver: status and parsed JSON body. */
 export type ApiReply = { status: number; body: Record<string, any> };

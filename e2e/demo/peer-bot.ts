@@ -4,12 +4,12 @@
  * mentions it in a room: a read receipt, a typing notification, then a friendly reply.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MatrixApi } from '../net/api';
-import { HomeserverClient } from '../net/http';
-import { isObject, strings, type JsonObject, type RawEvent } from '../protocol/events';
-import { messageContent } from '../protocol/message-content';
-import { relationOf } from '../protocol/relations';
-import { parseSync, type RoomChanges, type SyncChanges } from '../protocol/sync';
+import { MatrixApi } from '../../src-main/net/api';
+import { HomeserverClient } from '../../src-main/net/http';
+import { isObject, strings, type JsonObject, type RawEvent } from '../../src-main/protocol/events';
+import { messageContent } from '../../src-main/protocol/message-content';
+import { relationOf } from '../../src-main/protocol/relations';
+import { parseSync, type RoomChanges, type SyncChanges } from '../../src-main/protocol/sync';
 import { replyTo } from './bot-replies';
 
 /** How to start a {@link PeerBot}. */

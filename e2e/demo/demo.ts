@@ -6,13 +6,17 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startHomeserver, type RunningHomeserver } from '../../e2e/homeserver/server';
-import type { AccountInfo } from '../model/account';
-import type { CommandName, CommandRequest, CommandResponse } from '../ipc/contract';
-import type { HostedCore } from '../ipc/core-api';
-import { ensureRendererBuilt, RENDERER_DIR } from '../web/renderer-build';
-import { startWebServer } from '../web/server';
-import { startCoreWorker } from '../worker/core-client';
+import { startHomeserver, type RunningHomeserver } from '../homeserver';
+import type {
+  AccountInfo,
+  CommandName,
+  CommandRequest,
+  CommandResponse,
+} from '../../src-main/ipc/contract';
+import type { HostedCore } from '../../src-main/ipc/core-api';
+import { ensureRendererBuilt, RENDERER_DIR } from '../../src-main/web/renderer-build';
+import { startWebServer } from '../../src-main/web/server';
+import { startCoreWorker } from '../../src-main/worker/core-client';
 import { BOT_USER, DEMO_USER } from './cast';
 import { PeerBot } from './peer-bot';
 import { seedDemo } from './seed';
@@ -142,7 +146,7 @@ function startApp(dataDir: string, log: (line: string) => void): HostedCore {
     version: string;
   };
   const core = startCoreWorker({
-    entry: new URL('../worker/core-worker.ts', import.meta.url),
+    entry: new URL('../../src-main/worker/core-worker.ts', import.meta.url),
     options: { dataDir, appVersion: version },
   });
   core.onEvent((event) => {

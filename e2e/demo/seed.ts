@@ -2,16 +2,22 @@
  * Seeds the demo homeserver: the people, the rooms and their scripted histories, DMs recorded in
  * `m.direct`, tags, and read receipts that leave a few rooms unread.
  *
- * It works on the embedded test homeserver's model directly (as its `/_test/` control API does),
+ * It writes through the test homeserver's `Seeder` (the same model code its HTTP API runs),
  * because only there can history be dated in the past: the demo should open on rooms with weeks
  * of believable activity, not on a hundred messages all sent a second ago.
  */
-import type { Homeserver } from '../../e2e/homeserver/hs';
-import type { Pdu, StoredEvent } from '../../e2e/homeserver/model/events';
-import type { Room } from '../../e2e/homeserver/model/room';
-import { createRoom } from '../../e2e/homeserver/routes/rooms';
-import type { JsonObject } from '../../e2e/homeserver/validate';
-import { editContent, messageContent, reactionContent } from '../protocol/message-content';
+import {
+  Seeder,
+  type CreateRoomRequest,
+  type Homeserver,
+  type JsonObject,
+  type SeededEvent,
+} from '../homeserver';
+import {
+  editContent,
+  messageContent,
+  reactionContent,
+} from '../../src-main/protocol/message-content';
 import { BOT_USER, DEMO_USER, PEOPLE, ROOMS, type DemoRoom } from './cast';
 import type { Conversation, Line } from './script';
 import { longHistory } from './script-history';
@@ -46,34 +52,21 @@ export function demoConversations(): Conversation[] {
   ];
 }
 
-/**
- * Runs `fn` with `Date.now()` answering `ts`. The homeserver stamps the events `createRoom`
- * makes with `Date.now()`; `fn` is synchronous, so nothing else can observe the shifted clock.
- */
-function atTime<T>(ts: number, fn: () => T): T {
-  const realNow = Date.now;
-  Date.now = () => ts;
-  try {
-    return fn();
-  } finally {
-    Date.now = realNow;
-  }
-}
-
 /** Seeds `hs` once; throws if the demo users exist already. `now` dates the history. */
 export function seedDemo(hs: Homeserver, now = Date.now()): SeedReport {
-  return hs.persist.batch(() => new Seeder(hs, now).run());
+  const seeder = new Seeder(hs);
+  return seeder.batch(() => new DemoSeed(seeder, now).run());
 }
 
-class Seeder {
-  readonly #hs: Homeserver;
+class DemoSeed {
+  readonly #seeder: Seeder;
   readonly #now: number;
   readonly #conversations: Map<string, Conversation>;
   #messages = 0;
   #events = 0;
 
-  constructor(hs: Homeserver, now: number) {
-    this.#hs = hs;
+  constructor(seeder: Seeder, now: number) {
+    this.#seeder = seeder;
     this.#now = now;
     this.#conversations = new Map(demoConversations().map((c) => [c.room, c]));
   }
@@ -84,19 +77,19 @@ class Seeder {
     let rooms = 0;
     let invites = 0;
     for (const def of ROOMS) {
-      const room = this.#createRoom(def);
-      const events = this.#play(room, this.#conversations.get(def.key));
-      if (def.direct) this.#recordDirect(direct, def, room.id);
+      const roomId = this.#createRoom(def);
+      const events = this.#play(roomId, this.#conversations.get(def.key));
+      if (def.direct) this.#recordDirect(direct, def, roomId);
       if (def.invite) {
         invites++;
         continue;
       }
       rooms++;
-      this.#tag(def, room.id);
-      this.#markRead(def, room, events);
+      this.#tag(def, roomId);
+      this.#markRead(def, roomId, events);
     }
     for (const [userId, content] of direct) {
-      this.#hs.accountData.set(userId, '', 'm.direct', content);
+      this.#seeder.setAccountData(userId, undefined, 'm.direct', content);
     }
     return {
       users: 2 + Object.keys(PEOPLE).length,
@@ -110,51 +103,39 @@ class Seeder {
   }
 
   #id(localpart: string): string {
-    return this.#hs.accounts.userId(localpart);
+    return this.#seeder.userId(localpart);
   }
 
   #createUsers(): void {
-    const { accounts, notifier } = this.#hs;
     const all: [string, string, string][] = [
       [DEMO_USER.localpart, DEMO_USER.password, DEMO_USER.displayName],
       [BOT_USER.localpart, BOT_USER.password, BOT_USER.displayName],
       ...Object.entries(PEOPLE).map(([l, name]): [string, string, string] => [l, l + l, name]),
     ];
     for (const [localpart, password, displayName] of all) {
-      const user = accounts.createUser(localpart, password, notifier.next());
-      user.displayname = displayName;
-      accounts.users.set(user.user_id, user);
+      this.#seeder.createUser(localpart, { password, displayName });
     }
   }
 
-  /** The room as its creator made it, with everyone joined a minute later. */
-  #createRoom(def: DemoRoom): Room {
-    const { rooms, accounts } = this.#hs;
+  /** The room as its creator made it, with everyone joined a minute later; returns its id. */
+  #createRoom(def: DemoRoom): string {
     const created = this.#creationTime(def);
     const creator = this.#id(def.creator);
-    const demo = this.#id(DEMO_USER.localpart);
-    const body: JsonObject = {
+    const request: CreateRoomRequest = {
       preset: def.direct ? 'trusted_private_chat' : 'private_chat',
-      is_direct: def.direct ?? false,
-      invite: def.invite ? [demo] : [],
+      isDirect: def.direct ?? false,
+      invite: def.invite ? [this.#id(DEMO_USER.localpart)] : [],
+      name: def.name,
+      topic: def.topic,
     };
-    if (def.name) body.name = def.name;
-    if (def.topic) body.topic = def.topic;
-    const roomId = atTime(created, () => createRoom(this.#hs, creator, body));
-    const room = rooms.require(roomId);
+    const roomId = this.#seeder.createRoom(creator, request, created);
     const joiners = def.members.filter((m) => m !== def.creator && !(def.invite && m === 'demo'));
     joiners.forEach((localpart, i) => {
-      const userId = this.#id(localpart);
-      const profile = accounts.users.get(userId);
-      atTime(created + MINUTE + i * 1000, () => {
-        if (room.membership(userId) !== 'invite') {
-          rooms.setMembership(room, creator, userId, 'invite', {}, profile);
-        }
-        rooms.setMembership(room, userId, userId, 'join', {}, profile);
-      });
+      const ts = created + MINUTE + i * 1000;
+      this.#seeder.join(roomId, this.#id(localpart), { invitedBy: creator, ts });
     });
-    this.#events += room.timeline.length;
-    return room;
+    this.#events += this.#seeder.timeline(roomId).length;
+    return roomId;
   }
 
   /** When the room was made: as its definition says, and at least an hour before its history. */
@@ -171,9 +152,9 @@ class Seeder {
   }
 
   /** Sends the conversation's lines with their edits, reactions and deletions. */
-  #play(room: Room, c: Conversation | undefined): StoredEvent[] {
+  #play(roomId: string, c: Conversation | undefined): SeededEvent[] {
     if (!c) return [];
-    const sent: StoredEvent[] = [];
+    const sent: SeededEvent[] = [];
     let ts = this.#startOf(c);
     c.lines.forEach((line, i) => {
       ts += (i === 0 ? 0 : (line.gap ?? 3)) * MINUTE;
@@ -181,59 +162,40 @@ class Seeder {
       const content = messageContent({
         kind: line.emote ? 'emote' : 'text',
         body: line.emote ? line.text.replace(/^\/me /, '') : line.text,
-        replyTo: target && { eventId: target.pdu.event_id, sender: target.pdu.sender },
+        replyTo: target && { eventId: target.eventId, sender: target.sender },
         mentions: line.mention?.map((m) => this.#id(m)),
       });
-      const se = this.#send(room, line.from, 'm.room.message', content, ts);
+      const event = this.#send(roomId, line.from, 'm.room.message', content, ts);
       this.#messages++;
-      sent.push(se);
-      this.#decorate(room, line, se, ts);
+      sent.push(event);
+      this.#decorate(roomId, line, event, ts);
     });
     return sent;
   }
 
   /** The edit, reactions and deletion a line gets, each a little after it. */
-  #decorate(room: Room, line: Line, se: StoredEvent, ts: number): void {
-    const eventId = se.pdu.event_id;
+  #decorate(roomId: string, line: Line, event: SeededEvent, ts: number): void {
+    const { eventId } = event;
     if (line.edit) {
       const edit = editContent(eventId, { kind: 'text', body: line.edit });
-      this.#send(room, line.from, 'm.room.message', edit, ts + 40_000);
+      this.#send(roomId, line.from, 'm.room.message', edit, ts + 40_000);
     }
     Object.entries(line.react ?? {}).forEach(([key, who], k) => {
       who.forEach((localpart, n) => {
         const at = ts + 20_000 + (k * 5 + n) * 3_000;
-        this.#send(room, localpart, 'm.reaction', reactionContent(eventId, key), at);
+        this.#send(roomId, localpart, 'm.reaction', reactionContent(eventId, key), at);
       });
     });
     if (line.redact) {
-      // Room versions up to 10 name the redacted event at the top level, 11 in the content.
-      const v11 = Number(room.version) >= 11;
-      const content = v11 ? { redacts: eventId } : {};
-      const extra = v11 ? {} : { redacts: eventId };
-      this.#send(room, line.from, 'm.room.redaction', content, ts + 30_000, extra);
+      this.#events++;
+      this.#seeder.redact(roomId, this.#id(line.from), eventId, ts + 30_000);
     }
   }
 
-  #send(
-    room: Room,
-    localpart: string,
-    type: string,
-    content: object,
-    ts: number,
-    extra: Partial<Pdu> = {},
-  ): StoredEvent {
+  #send(roomId: string, localpart: string, type: string, content: object, ts: number) {
     this.#events++;
     const sender = this.#id(localpart);
-    const pdu = { ...extra, origin_server_ts: ts };
-    return this.#hs.rooms.send(
-      room,
-      sender,
-      type,
-      content as JsonObject,
-      undefined,
-      undefined,
-      pdu,
-    );
+    return this.#seeder.send(roomId, sender, type, content as JsonObject, { ts });
   }
 
   /** Both people of a DM list it in their `m.direct` (an invite is not joined yet). */
@@ -252,21 +214,13 @@ class Seeder {
   #tag(def: DemoRoom, roomId: string): void {
     if (!def.tags?.length) return;
     const tags = Object.fromEntries(def.tags.map((t, i) => [t, { order: (i + 1) / 10 }]));
-    this.#hs.accountData.set(this.#id(DEMO_USER.localpart), roomId, 'm.tag', { tags });
+    this.#seeder.setAccountData(this.#id(DEMO_USER.localpart), roomId, 'm.tag', { tags });
   }
 
   /** A read receipt of the demo user on the last message it has read. */
-  #markRead(def: DemoRoom, room: Room, sent: StoredEvent[]): void {
-    const read =
-      sent[sent.length - 1 - (def.unread ?? 0)] ?? room.timeline[room.timeline.length - 1];
+  #markRead(def: DemoRoom, roomId: string, sent: SeededEvent[]): void {
+    const read = sent[sent.length - 1 - (def.unread ?? 0)] ?? this.#seeder.timeline(roomId).at(-1);
     if (!read) return;
-    this.#hs.receipts.put({
-      room_id: room.id,
-      type: 'm.read',
-      user_id: this.#id(DEMO_USER.localpart),
-      event_id: read.pdu.event_id,
-      event_pos: read.pos,
-      ts: read.pdu.origin_server_ts + MINUTE,
-    });
+    this.#seeder.markRead(roomId, this.#id(DEMO_USER.localpart), read.eventId, read.ts + MINUTE);
   }
 }
