@@ -45,6 +45,15 @@ export default defineConfig(
               regex: '(^|/)homeserver/(?!testing/[\\w-]+$)',
               message: "Import the test homeserver from 'e2e/homeserver' (or its testing/).",
             },
+            {
+              // Tools (demo, bench, specs) use the product through its entries: the contract
+              // and the core's interface, the core, its worker host, the harness server, and
+              // the library layers net/ and protocol/. Never its storage or services.
+              regex:
+                '(^|/)src-main/(?!(ipc/[\\w-]+|core/core|worker/core-client|web/(server|renderer-build)|net/[\\w-]+|protocol/[\\w-]+)$)',
+              message:
+                'Tools use the product through its entries (README "Layers"): ipc/, core/core, worker/core-client, web/server, web/renderer-build, net/, protocol/.',
+            },
           ],
         },
       ],

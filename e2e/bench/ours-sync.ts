@@ -14,7 +14,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CoreApi } from '../../src-main/ipc/core-api';
 import { createCore } from '../../src-main/core/core';
-import { SYNC_FILTER } from '../../src-main/services/sync-service';
+import { SYNC_FILTER } from '../../src-main/protocol/sync';
 import {
   argValue,
   cpuSeconds,

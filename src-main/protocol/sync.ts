@@ -42,6 +42,15 @@ export type SyncChanges = {
   skipped: Skipped[];
 };
 
+/** The one filter uploaded per account: lazy-loaded members, a modest timeline per room. */
+export const SYNC_FILTER = {
+  room: {
+    state: { lazy_load_members: true },
+    timeline: { limit: 20, lazy_load_members: true },
+    include_leave: true,
+  },
+};
+
 /** Thrown when a response has no `next_batch`: it cannot be stored or continued from. */
 export class InvalidSyncResponse extends Error {
   constructor(message: string) {

@@ -2,18 +2,9 @@ import type { SyncStatus } from '../model/sync-status';
 import type { MatrixApi } from '../net/api';
 import { ConnectionError, HomeserverError } from '../net/errors';
 import { supportsVersion } from '../net/versions';
-import { parseSync, type SyncChanges } from '../protocol/sync';
+import { parseSync, SYNC_FILTER, type SyncChanges } from '../protocol/sync';
 import { ingestSync, type IngestResult } from '../sync/ingest';
 import type { Stores } from '../storage/stores';
-
-/** The one filter uploaded per account: lazy-loaded members, a modest timeline per room. */
-export const SYNC_FILTER = {
-  room: {
-    state: { lazy_load_members: true },
-    timeline: { limit: 20, lazy_load_members: true },
-    include_leave: true,
-  },
-};
 
 const LONG_POLL_MS = 30_000;
 const MAX_BACKOFF_MS = 30_000;
