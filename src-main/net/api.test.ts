@@ -191,6 +191,16 @@ describe('MatrixApi against the test homeserver', () => {
     expect(await m.getRoomAccountData(alice.userId, roomId, 'org.example.r')).toEqual({ y: 2 });
   });
 
+  it('refuses account data nested too deeply to keep, with a clear error', async () => {
+    const { m } = apiFor(alice);
+    const path = `/_matrix/client/v3/user/${encodeURIComponent(alice.userId)}/account_data/x.deep`;
+    const raw = `{"x":${'['.repeat(22_000)}${']'.repeat(22_000)}}`;
+    expect((await api(hs.url, 'PUT', path, raw, alice.token)).status).toBe(200);
+    const err = await m.getAccountData(alice.userId, 'x.deep').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HomeserverError);
+    expect(err).toMatchObject({ errcode: 'M_BAD_JSON' });
+  });
+
   it('syncs with an uploaded filter and long-polls', async () => {
     const { m } = apiFor(alice);
     const { filterId } = await m.uploadFilter(alice.userId, { room: { timeline: { limit: 5 } } });

@@ -23,6 +23,10 @@ import { HomeserverError, UnsupportedError } from './errors';
 import type { HomeserverClient, RequestOptions } from './http';
 import { arr, isNotFound, isObject, malformed, obj, optStr, str } from './json';
 import { serverFeatures, type ServerFeatures } from './versions';
+import { jsonLimitProblem } from '../protocol/json-limits';
+
+/** The largest reply kept whole (capabilities, an account data entry), as JSON. */
+const MAX_KEPT_REPLY_BYTES = 1024 * 1024;
 
 /** Builds a `/_matrix/client/v3` path, URL-encoding every interpolated segment. */
 function v3(strings: TemplateStringsArray, ...segments: string[]): string {
@@ -92,9 +96,12 @@ export class MatrixApi {
     return { versions, unstableFeatures };
   }
 
+  /** The server's capabilities, kept whole: refused (`M_BAD_JSON`) when absurdly deep or big. */
   async capabilities(o?: CallOptions): Promise<JsonObject> {
     const r = obj(await this.#call('GET', v3`/capabilities`, {}, o), '/capabilities');
-    return isObject(r.capabilities) ? r.capabilities : {};
+    const caps = isObject(r.capabilities) ? r.capabilities : {};
+    if (jsonLimitProblem(caps, MAX_KEPT_REPLY_BYTES)) throw malformed('/capabilities');
+    return caps;
   }
 
   /** Login types from `GET /login`; none when the server has no legacy login API (404). */
@@ -443,12 +450,15 @@ export class MatrixApi {
   }
 
   async #getOptional(path: string, o?: CallOptions): Promise<JsonObject | undefined> {
+    let r: JsonObject;
     try {
-      return obj(await this.#call('GET', path, {}, o), 'account data');
+      r = obj(await this.#call('GET', path, {}, o), 'account data');
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
     }
+    if (jsonLimitProblem(r, MAX_KEPT_REPLY_BYTES)) throw malformed('account data');
+    return r;
   }
 }
 

@@ -51,3 +51,37 @@ export function openDb(path: string, migrations?: Migration[]): Db {
   migrate(db, migrations);
   return db;
 }
+
+/** SQLite result codes that say the database or the disk failed, not one piece of data. */
+const SYSTEMIC = /^SQLITE_(FULL|IOERR|CORRUPT|NOTADB|CANTOPEN|READONLY|BUSY|LOCKED|NOMEM|PERM)/;
+
+/**
+ * Whether `err` is a failure of the database or the disk (full, read-only, corrupt, I/O error)
+ * rather than of the item being written: skipping that item would lose it for nothing, since
+ * the next one fails alike.
+ */
+export function isSystemicDbError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && SYSTEMIC.test(code);
+}
+
+/**
+ * Runs `write` in its own savepoint (inside the caller's transaction): when it fails for
+ * reasons of its own, it is rolled back alone, reported to `log`, and `false` is returned. A
+ * failure of the database itself ({@link isSystemicDbError}) is thrown.
+ */
+export function containedWrite(
+  db: Db,
+  what: string,
+  write: () => void,
+  log: (message: string, error?: unknown) => void,
+): boolean {
+  try {
+    db.transaction(write)();
+    return true;
+  } catch (err) {
+    if (isSystemicDbError(err)) throw err;
+    log(`${what}: dropped after a failure`, err);
+    return false;
+  }
+}

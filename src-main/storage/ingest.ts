@@ -2,6 +2,7 @@ import { isObject, type JsonObject } from '../protocol/events';
 import type { AccountDataEvent, RoomChanges, SyncChanges } from '../protocol/sync';
 import { GLOBAL } from './account-data-store';
 import { ingestRoom, type RoomContext, type RoomOutcome } from './ingest-room';
+import { containedWrite } from './db';
 import type { Stores } from './stores';
 import { inviteIsDirect } from './summary';
 
@@ -23,10 +24,12 @@ export type IngestResult = {
   failedRooms: string[];
 };
 
+type Log = (message: string, error?: unknown) => void;
+
 /** Knobs for {@link ingestSync}. */
 export type IngestOptions = {
-  /** Where contained room failures are reported (default `console.warn`). */
-  log?: (message: string, error?: unknown) => void;
+  /** Where contained failures (a room, an item) are reported (default `console.warn`). */
+  log?: Log;
   /** The clock (an invite's first activity). */
   now?: () => number;
 };
@@ -82,10 +85,12 @@ function applyGlobalAccountData(
   events: readonly AccountDataEvent[],
   ownUserId: string,
   tracker: RoomTracker,
+  log: Log,
 ): void {
   let direct: JsonObject | undefined;
   for (const ev of events) {
-    stores.accountData.set(GLOBAL, ev.type, ev.content);
+    const write = () => stores.accountData.set(GLOBAL, ev.type, ev.content);
+    if (!containedWrite(stores.db, `account data ${ev.type}`, write, log)) continue;
     if (ev.type === 'm.direct') direct = ev.content;
   }
   if (!direct) return;
@@ -121,7 +126,7 @@ function merge(result: IngestResult, roomId: string, o: RoomOutcome): void {
 
 /** One room in its own savepoint: a failure rolls back that room only, and opens a gap. */
 function ingestRoomContained(
-  ctx: RoomContext & { nextBatch: string; log: NonNullable<IngestOptions['log']> },
+  ctx: RoomContext & { nextBatch: string },
   room: RoomChanges,
   result: IngestResult,
 ): void {
@@ -144,8 +149,9 @@ function ingestRoomContained(
  * (membership, state, timeline chunks, relations, redactions, members, summaries, receipts,
  * room account data), global account data (`m.direct` → `isDirect`), the crypto inbox, and the
  * sync token. A failure inside one room is contained to that room (logged, its changes rolled
- * back, a gap opened so they can be refetched); any other failure rolls back everything,
- * token included, and is thrown.
+ * back, a gap opened so they can be refetched); one of a single account data entry or
+ * to-device message drops that item alone (logged). A failure of the database itself, or
+ * any other, rolls back everything, token included, and is thrown.
  *
  * @throws Error when no session is stored (the token would be lost), or on a failure outside
  * the rooms.
@@ -162,7 +168,7 @@ export function ingestSync(
     const session = stores.session.get();
     if (!session) throw new Error('ingestSync: no session stored');
     const tracker = new RoomTracker(stores);
-    applyGlobalAccountData(stores, changes.accountData, ownUserId, tracker);
+    applyGlobalAccountData(stores, changes.accountData, ownUserId, tracker, log);
     const ctx = {
       stores,
       ownUserId,
@@ -176,7 +182,10 @@ export function ingestSync(
       tracker.touch(room.roomId);
       ingestRoomContained(ctx, room, result);
     }
-    stores.cryptoInbox.addToDevice(changes.toDevice);
+    for (const m of changes.toDevice) {
+      const what = `to-device ${m.type} from ${m.sender}`;
+      containedWrite(stores.db, what, () => stores.cryptoInbox.addToDevice([m]), log);
+    }
     stores.cryptoInbox.addDeviceListChanges(changes.deviceLists);
     stores.cryptoInbox.setOtkCounts(changes.otkCounts);
     if (changes.unusedFallbackKeyTypes) {
