@@ -23,6 +23,11 @@ export type RegistryEntry = {
    * must ask for a new device instead of reusing the old id.
    */
   needsNewDevice?: boolean;
+  /**
+   * The account's database could not be read and was moved aside under this file name (in its
+   * folder): the account waits for a sign-in, which starts a fresh database.
+   */
+  setAside?: string;
 };
 
 /** The accounts on this machine, in the order they were added, and the active one. */
@@ -71,7 +76,8 @@ function isEntry(v: unknown): v is RegistryEntry {
     typeof e.userId === 'string' &&
     typeof e.dir === 'string' &&
     /^[0-9a-f]{32}$/.test(e.dir) &&
-    (e.needsNewDevice === undefined || typeof e.needsNewDevice === 'boolean')
+    (e.needsNewDevice === undefined || typeof e.needsNewDevice === 'boolean') &&
+    (e.setAside === undefined || typeof e.setAside === 'string')
   );
 }
 

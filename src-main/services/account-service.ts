@@ -1,5 +1,5 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { AccountInfo } from '../ipc/contract';
 import { MatrixApi, type LoginResult } from '../net/api';
 import {
@@ -11,7 +11,7 @@ import {
 } from '../net/discovery';
 import type { HomeserverError } from '../net/errors';
 import { HomeserverClient, type ClientOptions, type FetchFn } from '../net/http';
-import { openDb, type Db } from '../storage/db';
+import { isCorruptDbError, openDb, setDbAside, type Db } from '../storage/db';
 import { SessionStore, type Session } from '../storage/session-store';
 import {
   accountDirName,
@@ -50,6 +50,16 @@ export type AccountServiceOptions = {
 };
 
 type OpenAccount = { entry: RegistryEntry; db: Db; store: SessionStore; api: MatrixApi };
+
+/** An account that needs attention before it can be used again. */
+export type AccountNotice = { userId: string; message: string };
+
+function damagedMessage(userId: string): string {
+  return (
+    `The saved data of ${userId} on this computer could not be read, so it was set aside. ` +
+    'Sign in again to continue: your rooms and messages will be fetched from the server.'
+  );
+}
 
 function toInfo(s: Session): AccountInfo {
   const info: AccountInfo = {
@@ -222,13 +232,20 @@ export class AccountService {
     return this.#emit(acc);
   }
 
-  /** Every account, in the order they were added, and the active one. */
-  list(): { accounts: AccountInfo[]; active?: string } {
+  /**
+   * Every account, in the order they were added, and the active one; `notices` for accounts
+   * that need a sign-in before they can be used again (their database was damaged).
+   */
+  list(): { accounts: AccountInfo[]; active?: string; notices?: AccountNotice[] } {
     this.restore();
     const accounts = this.#registry.accounts
       .filter((e) => this.#open.has(e.userId))
       .map((e) => toInfo(this.#get(e.userId).store.get()!));
-    return { accounts, active: this.#registry.active };
+    const notices = this.#registry.accounts
+      .filter((e) => e.setAside !== undefined && !this.#open.has(e.userId))
+      .map((e) => ({ userId: e.userId, message: damagedMessage(e.userId) }));
+    const out = { accounts, active: this.#registry.active };
+    return notices.length ? { ...out, notices } : out;
   }
 
   /** The active account's user id. */
@@ -330,11 +347,22 @@ export class AccountService {
   /** Opens a registry entry's database; drops entries whose files are gone or unusable. */
   #openEntry(entry: RegistryEntry): void {
     const dir = this.#dir(entry);
+    if (entry.setAside !== undefined) {
+      // Damaged on an earlier start: waits for a sign-in.
+      this.#registry.accounts.push(entry);
+      return;
+    }
     let db: Db;
     try {
       mkdirSync(dir, { recursive: true });
       db = openDb(join(dir, DB_FILE));
     } catch (err) {
+      if (isCorruptDbError(err)) {
+        const aside = setDbAside(join(dir, DB_FILE));
+        this.#opts.log?.(`the database of ${entry.userId} is damaged (${String(err)}): ${aside}`);
+        this.#registry.accounts.push({ ...entry, setAside: basename(aside) });
+        return;
+      }
       // Kept in the registry (a newer app version may open it), but not usable now.
       this.#opts.log?.(`cannot open the database of ${entry.userId}: ${String(err)}`);
       this.#registry.accounts.push(entry);
@@ -343,9 +371,11 @@ export class AccountService {
     const store = new SessionStore(db);
     const s = store.get();
     if (!s || s.userId !== entry.userId) {
-      // Interrupted before the session was stored: nothing worth keeping.
+      // Interrupted before the session was stored: nothing worth keeping (but what was set
+      // aside stays).
       db.close();
-      rmSync(dir, { recursive: true, force: true });
+      for (const suffix of ['', '-wal', '-shm'])
+        rmSync(join(dir, DB_FILE + suffix), { force: true });
       return;
     }
     const api = new MatrixApi(this.#client(s.homeserver, s.accessToken, s.userId), s.versions);
@@ -374,7 +404,7 @@ export class AccountService {
       this.#save();
       const dir = this.#dir(entry);
       mkdirSync(dir, { recursive: true });
-      const db = openDb(join(dir, DB_FILE));
+      const db = this.#openOrReplace(join(dir, DB_FILE), res.userId);
       const store = new SessionStore(db);
       const client = this.#client(homeserver, undefined, res.userId);
       acc = { entry, db, store, api: new MatrixApi(client, versions) };
@@ -390,6 +420,19 @@ export class AccountService {
       this.#save();
     }
     return acc;
+  }
+
+  /** Opens a database for a fresh sign-in; one that cannot be read is set aside first. */
+  #openOrReplace(path: string, userId: string): Db {
+    try {
+      return openDb(path);
+    } catch (err) {
+      if (!isCorruptDbError(err)) throw err;
+      this.#opts.log?.(
+        `the database of ${userId} is damaged (${String(err)}): ${setDbAside(path)}`,
+      );
+      return openDb(path);
+    }
   }
 
   async #refreshServerInfo(acc: OpenAccount, withVersions: boolean): Promise<void> {

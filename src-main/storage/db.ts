@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** An open account database. */
@@ -42,14 +42,43 @@ export function migrate(db: Db, migrations: Migration[] = bundledMigrations()): 
   return Math.max(current, latest);
 }
 
-/** Opens (creating if needed) an account database in WAL mode and migrates it. */
+/**
+ * Opens (creating if needed) an account database in WAL mode and migrates it. On failure the
+ * connection is closed before the error is thrown, so the files can be moved.
+ */
 export function openDb(path: string, migrations?: Migration[]): Db {
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  migrate(db, migrations);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   return db;
+}
+
+/** Whether `err` says the file is not a database or the database is damaged. */
+export function isCorruptDbError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(NOTADB|CORRUPT)/.test(code);
+}
+
+/**
+ * Moves a database file and its `-wal` and `-shm` companions aside, as
+ * `<name>.corrupt-<UTC timestamp>` (plus the companion's suffix), so a fresh one can take its
+ * place and the damaged one stays for inspection. Returns the new name of the main file.
+ */
+export function setDbAside(path: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+  let aside = `${path}.corrupt-${stamp}`;
+  for (let n = 1; existsSync(aside); n++) aside = `${path}.corrupt-${stamp}-${n}`;
+  for (const suffix of ['', '-wal', '-shm']) {
+    if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+  }
+  return aside;
 }
 
 /** SQLite result codes that say the database or the disk failed, not one piece of data. */

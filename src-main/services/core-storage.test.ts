@@ -1,0 +1,53 @@
+/**
+ * The core over damaged or hostile local storage: a corrupt account database, through the real
+ * core and the test homeserver.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { register, startTestServer } from '../../e2e/homeserver/test-helpers';
+import { accountDirName } from './account-registry';
+import { call, seedRoom, signIn, startCore, tempDir, useCleanups } from './test-support';
+
+const cleanup = useCleanups();
+const GARBAGE = 'This is not an SQLite database. '.repeat(512);
+
+describe('core: a corrupt account database', () => {
+  it('is set aside with a notice, and signing in again starts fresh', async () => {
+    const hs = await startTestServer();
+    cleanup(() => hs.close());
+    const bob = await register(hs.url, 'bob');
+    const alice = await register(hs.url, 'alice');
+    const roomId = await seedRoom(hs.url, bob.userId, [alice.userId], 'Still here');
+    const dataDir = tempDir();
+    const first = await startCore(dataDir);
+    await signIn(first, hs.url, 'alice');
+    await first.close();
+
+    const dir = join(dataDir, 'accounts', accountDirName(alice.userId));
+    writeFileSync(join(dir, 'account.sqlite'), GARBAGE);
+    const core = await startCore(dataDir);
+    cleanup(() => core.close());
+    const listed = await call(core, 'account.list', {});
+    expect(listed.accounts).toEqual([]);
+    expect(listed.notices).toEqual([
+      { userId: alice.userId, message: expect.stringMatching(/could not be read.*sign in again/i) },
+    ]);
+    // The notice survives a restart until the user signs in again.
+    await core.close();
+    const again = await startCore(dataDir);
+    cleanup(() => again.close());
+    expect((await call(again, 'account.list', {})).notices).toHaveLength(1);
+
+    await signIn(again, hs.url, 'alice');
+    const rooms = (await call(again, 'rooms.list', {})).rooms;
+    expect(rooms.map((r) => r.roomId)).toEqual([roomId]);
+    const after = await call(again, 'account.list', {});
+    expect(after.accounts.map((a) => a.userId)).toEqual([alice.userId]);
+    expect(after.notices ?? []).toEqual([]);
+    const aside = readdirSync(dir).filter((f) => /^account\.sqlite\.corrupt-\d{8}T\d{6}Z?/.test(f));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(join(dir, aside[0]!), 'utf8')).toBe(GARBAGE);
+    expect(existsSync(join(dir, 'account.sqlite'))).toBe(true);
+  });
+});
