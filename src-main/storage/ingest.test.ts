@@ -427,6 +427,31 @@ describe('failures', () => {
     expect(s.session.get()?.syncToken).toBe('s1');
   });
 
+  it('caps the to-device inbox: the oldest messages go first, and that is logged', () => {
+    const toDevice = (from: number, n: number, pad = '') => ({
+      to_device: {
+        events: Array.from({ length: n }, (_, i) => ({
+          type: 'm.test',
+          sender: ALICE,
+          content: { n: from + i, pad },
+        })),
+      },
+    });
+    const inboxLimits = { count: 5, bytes: 1024 * 1024 };
+    ingestSync(s, sync('s1', { extra: toDevice(1, 4) }), ME, { ...quiet, inboxLimits });
+    expect(quiet.log).not.toHaveBeenCalled();
+    ingestSync(s, sync('s2', { extra: toDevice(5, 3) }), ME, { ...quiet, inboxLimits });
+    expect(s.cryptoInbox.toDevice().map((m) => m.content.n)).toEqual([3, 4, 5, 6, 7]);
+    expect(quiet.log).toHaveBeenCalledWith(expect.stringMatching(/dropped the 2 oldest/));
+
+    // By size: three messages of ~400 bytes under a 1,000-byte cap keep the two newest.
+    const small = { count: 100, bytes: 1000 };
+    const big = 'x'.repeat(400);
+    ingestSync(s, sync('s3', { extra: toDevice(8, 3, big) }), ME, { ...quiet, inboxLimits: small });
+    expect(s.cryptoInbox.toDevice().map((m) => m.content.n)).toEqual([9, 10]);
+    expect(s.session.get()?.syncToken).toBe('s3');
+  });
+
   it('refuses to run without a session (the token would be lost)', () => {
     const bare = memStores();
     bare.db.prepare('DELETE FROM session').run();

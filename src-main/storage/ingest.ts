@@ -2,6 +2,7 @@ import { isObject, type JsonObject } from '../protocol/events';
 import type { AccountDataEvent, RoomChanges, SyncChanges } from '../protocol/sync';
 import { GLOBAL } from './account-data-store';
 import { ingestRoom, type RoomContext, type RoomOutcome } from './ingest-room';
+import { TO_DEVICE_INBOX_MAX, type InboxLimits } from './crypto-inbox-store';
 import { containedWrite } from './db';
 import type { Stores } from './stores';
 import { inviteIsDirect } from './summary';
@@ -32,6 +33,8 @@ export type IngestOptions = {
   log?: Log;
   /** The clock (an invite's first activity). */
   now?: () => number;
+  /** How much the to-device inbox may hold (default {@link TO_DEVICE_INBOX_MAX}). */
+  inboxLimits?: InboxLimits;
 };
 
 function defaultLog(message: string, error?: unknown): void {
@@ -102,6 +105,22 @@ function applyGlobalAccountData(
     if (isDirect === row.isDirect) continue;
     tracker.touch(row.roomId);
     stores.rooms.save({ ...row, isDirect });
+  }
+}
+
+/** Queues the response's to-device messages, each contained, then holds the inbox to `limits`. */
+function addToDevice(stores: Stores, changes: SyncChanges, limits: InboxLimits, log: Log): void {
+  if (changes.toDevice.length === 0) return;
+  for (const m of changes.toDevice) {
+    const what = `to-device ${m.type} from ${m.sender}`;
+    containedWrite(stores.db, what, () => stores.cryptoInbox.addToDevice([m]), log);
+  }
+  const dropped = stores.cryptoInbox.trimToDevice(limits);
+  if (dropped > 0) {
+    log(
+      `to-device inbox full (${limits.count} messages or ${limits.bytes} bytes): ` +
+        `dropped the ${dropped} oldest`,
+    );
   }
 }
 
@@ -182,10 +201,7 @@ export function ingestSync(
       tracker.touch(room.roomId);
       ingestRoomContained(ctx, room, result);
     }
-    for (const m of changes.toDevice) {
-      const what = `to-device ${m.type} from ${m.sender}`;
-      containedWrite(stores.db, what, () => stores.cryptoInbox.addToDevice([m]), log);
-    }
+    addToDevice(stores, changes, opts.inboxLimits ?? TO_DEVICE_INBOX_MAX, log);
     stores.cryptoInbox.addDeviceListChanges(changes.deviceLists);
     stores.cryptoInbox.setOtkCounts(changes.otkCounts);
     if (changes.unusedFallbackKeyTypes) {
