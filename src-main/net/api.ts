@@ -25,6 +25,12 @@ import { arr, isNotFound, isObject, malformed, obj, optStr, str } from './json';
 import { serverFeatures, type ServerFeatures } from './versions';
 import { jsonLimitProblem } from '../protocol/json-limits';
 
+/**
+ * The largest `/sync` or `/members` reply accepted: an initial sync of thousands of rooms, or
+ * the members of a room of a hundred thousand, stays well below it.
+ */
+export const MAX_BIG_REPLY_BYTES = 128 * 1024 * 1024;
+
 /** The largest reply kept whole (capabilities, an account data entry), as JSON. */
 const MAX_KEPT_REPLY_BYTES = 1024 * 1024;
 
@@ -245,6 +251,7 @@ export class MatrixApi {
       signal,
       retry: 'never',
       timeoutMs: p.since ? wait : Math.max(wait, 120_000),
+      maxReplyBytes: MAX_BIG_REPLY_BYTES,
     };
     const r = obj(await this.#call('GET', v3`/sync`, req, o), '/sync');
     str(r, 'next_batch', '/sync');
@@ -300,7 +307,8 @@ export class MatrixApi {
   ): Promise<unknown[]> {
     const query = { at: p.at, membership: p.membership, not_membership: p.notMembership };
     const path = v3`/rooms/${roomId}/members`;
-    return arr(obj(await this.#call('GET', path, { query }, o), '/members'), 'chunk');
+    const req = { query, maxReplyBytes: MAX_BIG_REPLY_BYTES };
+    return arr(obj(await this.#call('GET', path, req, o), '/members'), 'chunk');
   }
 
   /** Sends a message event; idempotent per `txnId`, so retried. The spec's reply: the event id. */
