@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
+  fchmodSync,
   fsyncSync,
   openSync,
   readFileSync,
@@ -11,6 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { openDb } from '../storage/db';
+import { PRIVATE_FILE_MODE } from '../storage/private-files';
 import { SessionStore } from '../storage/session-store';
 
 /** One account on this machine. Everything else about it lives in its own database. */
@@ -33,7 +35,8 @@ export type RegistryEntry = {
 /** The accounts on this machine, in the order they were added, and the active one. */
 export type Registry = { active?: string; accounts: RegistryEntry[] };
 
-const FILE = 'accounts.json';
+/** The registry's file name in the data dir. */
+export const REGISTRY_FILE = 'accounts.json';
 
 /** The folder name of an account: a hash of its user id, so any user id is a safe file name. */
 export function accountDirName(userId: string): string {
@@ -88,7 +91,7 @@ function isEntry(v: unknown): v is RegistryEntry {
 export function readRegistry(dataDir: string): Registry | undefined {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(join(dataDir, FILE), 'utf8'));
+    raw = JSON.parse(readFileSync(join(dataDir, REGISTRY_FILE), 'utf8'));
   } catch {
     return undefined;
   }
@@ -105,10 +108,12 @@ export function readRegistry(dataDir: string): Registry | undefined {
 
 /** Writes the registry atomically: a temporary file, flushed, renamed over the old one. */
 export function writeRegistry(dataDir: string, registry: Registry): void {
-  const path = join(dataDir, FILE);
+  const path = join(dataDir, REGISTRY_FILE);
   const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
+  const fd = openSync(tmp, 'w', PRIVATE_FILE_MODE);
   try {
+    fchmodSync(fd, PRIVATE_FILE_MODE); // a temporary file left by a crash keeps its old mode
+
     writeSync(fd, JSON.stringify({ version: 1, ...registry }, null, 2));
     fsyncSync(fd);
   } finally {

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { AccountInfo } from '../ipc/contract';
 import { MatrixApi, type LoginResult } from '../net/api';
@@ -12,11 +12,13 @@ import {
 import type { HomeserverError } from '../net/errors';
 import { HomeserverClient, type ClientOptions, type FetchFn } from '../net/http';
 import { isCorruptDbError, openDb, setDbAside, type Db } from '../storage/db';
+import { ensurePrivateDir, makePrivate } from '../storage/private-files';
 import { SessionStore, type Session } from '../storage/session-store';
 import {
   accountDirName,
   readRegistry,
   rebuildRegistry,
+  REGISTRY_FILE,
   writeRegistry,
   type Registry,
   type RegistryEntry,
@@ -107,7 +109,9 @@ export class AccountService {
    */
   restore(): Session[] {
     if (!this.#restored) {
-      mkdirSync(join(this.#dataDir, 'accounts'), { recursive: true });
+      ensurePrivateDir(this.#dataDir);
+      ensurePrivateDir(join(this.#dataDir, 'accounts'));
+      makePrivate(join(this.#dataDir, REGISTRY_FILE));
       const registry =
         readRegistry(this.#dataDir) ?? rebuildRegistry(this.#dataDir, DB_FILE, this.#opts.log);
       this.#registry = { active: registry.active, accounts: [] };
@@ -354,7 +358,7 @@ export class AccountService {
     }
     let db: Db;
     try {
-      mkdirSync(dir, { recursive: true });
+      ensurePrivateDir(dir);
       db = openDb(join(dir, DB_FILE));
     } catch (err) {
       if (isCorruptDbError(err)) {
@@ -403,7 +407,7 @@ export class AccountService {
       this.#registry.accounts = [...others, entry];
       this.#save();
       const dir = this.#dir(entry);
-      mkdirSync(dir, { recursive: true });
+      ensurePrivateDir(dir);
       const db = this.#openOrReplace(join(dir, DB_FILE), res.userId);
       const store = new SessionStore(db);
       const client = this.#client(homeserver, undefined, res.userId);

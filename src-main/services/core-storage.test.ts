@@ -1,8 +1,8 @@
 /**
- * The core over damaged or hostile local storage: a corrupt account database, through the real
- * core and the test homeserver.
+ * The core over damaged or hostile local storage: a corrupt account database, the permissions
+ * of what it writes, through the real core and the test homeserver.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { register, startTestServer } from '../../e2e/homeserver/test-helpers';
@@ -49,5 +49,51 @@ describe('core: a corrupt account database', () => {
     expect(aside).toHaveLength(1);
     expect(readFileSync(join(dir, aside[0]!), 'utf8')).toBe(GARBAGE);
     expect(existsSync(join(dir, 'account.sqlite'))).toBe(true);
+  });
+});
+
+describe('core: file permissions', () => {
+  /** The permission bits of every folder and file of the data dir, by relative path. */
+  function modes(dataDir: string, userId: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const p of Object.keys(expected(userId))) {
+      out[p] = (statSync(join(dataDir, p)).mode & 0o777).toString(8);
+    }
+    return out;
+  }
+  function expected(userId: string): Record<string, string> {
+    const dir = join('accounts', accountDirName(userId));
+    return {
+      '.': '700',
+      accounts: '700',
+      [dir]: '700',
+      'accounts.json': '600',
+      [join(dir, 'account.sqlite')]: '600',
+      [join(dir, 'account.sqlite-wal')]: '600',
+      [join(dir, 'account.sqlite-shm')]: '600',
+    };
+  }
+
+  it('keeps folders 0700 and files 0600, and tightens those of an existing install', async () => {
+    const hs = await startTestServer();
+    cleanup(() => hs.close());
+    const alice = await register(hs.url, 'alice');
+    const dataDir = join(tempDir(), 'data');
+    const core = await startCore(dataDir);
+    cleanup(() => core.close());
+    await signIn(core, hs.url, 'alice');
+    expect(modes(dataDir, alice.userId)).toEqual(expected(alice.userId));
+    await core.close();
+
+    // As an older version left them. SQLite removes the WAL files on a clean close; that those
+    // a crash leaves behind are tightened too is checked in db.test.ts.
+    const dir = join('accounts', accountDirName(alice.userId));
+    for (const p of ['.', 'accounts', dir]) chmodSync(join(dataDir, p), 0o755);
+    for (const p of ['accounts.json', join(dir, 'account.sqlite')]) {
+      chmodSync(join(dataDir, p), 0o644);
+    }
+    const again = await startCore(dataDir);
+    cleanup(() => again.close());
+    expect(modes(dataDir, alice.userId)).toEqual(expected(alice.userId));
   });
 });

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { prepareDbFile } from './private-files';
 
 /** An open account database. */
 export type Db = Database.Database;
@@ -43,10 +44,12 @@ export function migrate(db: Db, migrations: Migration[] = bundledMigrations()): 
 }
 
 /**
- * Opens (creating if needed) an account database in WAL mode and migrates it. On failure the
- * connection is closed before the error is thrown, so the files can be moved.
+ * Opens (creating if needed) an account database in WAL mode and migrates it; its files are
+ * kept 0600 (`private-files.ts`). On failure the connection is closed before the error is
+ * thrown, so the files can be moved.
  */
 export function openDb(path: string, migrations?: Migration[]): Db {
+  if (path !== ':memory:' && path !== '') prepareDbFile(path);
   const db = new Database(path);
   try {
     db.pragma('journal_mode = WAL');
