@@ -106,6 +106,16 @@ export function readRegistry(dataDir: string): Registry | undefined {
   return { active, accounts };
 }
 
+/** Whether two registries say the same: an unchanged registry is not written again. */
+export function sameRegistry(a: Registry, b: Registry): boolean {
+  const canonical = (r: Registry) =>
+    JSON.stringify([
+      r.active ?? null,
+      r.accounts.map((e) => [e.userId, e.dir, e.needsNewDevice ?? false, e.setAside ?? null]),
+    ]);
+  return canonical(a) === canonical(b);
+}
+
 /** Writes the registry atomically: a temporary file, flushed, renamed over the old one. */
 export function writeRegistry(dataDir: string, registry: Registry): void {
   const path = join(dataDir, REGISTRY_FILE);

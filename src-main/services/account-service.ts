@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { AccountInfo } from '../ipc/contract';
 import { MatrixApi, type LoginResult } from '../net/api';
 import {
@@ -11,7 +11,7 @@ import {
 } from '../net/discovery';
 import type { HomeserverError } from '../net/errors';
 import { HomeserverClient, type ClientOptions, type FetchFn } from '../net/http';
-import { isCorruptDbError, openDb, setDbAside, type Db } from '../storage/db';
+import type { Db } from '../storage/db';
 import { ensurePrivateDir, makePrivate } from '../storage/private-files';
 import { SessionStore, type Session } from '../storage/session-store';
 import {
@@ -19,12 +19,19 @@ import {
   readRegistry,
   rebuildRegistry,
   REGISTRY_FILE,
+  sameRegistry,
   writeRegistry,
   type Registry,
   type RegistryEntry,
 } from './account-registry';
-
-const DB_FILE = 'account.sqlite';
+import {
+  DB_FILE,
+  damagedNotice,
+  describeStorageError,
+  openAccountDb,
+  openOrReplace,
+  type AccountNotice,
+} from './account-files';
 
 /** What `login` needs. `server` may be empty when `username` is a full user id. */
 export type LoginRequest = {
@@ -48,20 +55,12 @@ export type AccountServiceOptions = {
   discoverOptions?: DiscoverOptions;
   /** How long `logout` waits for the server before wiping locally anyway (default 10 s). */
   logoutTimeoutMs?: number;
+  /** Writes the registry (default {@link writeRegistry}); tests make it fail like a full disk. */
+  writeRegistry?: (dataDir: string, registry: Registry) => void;
   log?: (message: string) => void;
 };
 
 type OpenAccount = { entry: RegistryEntry; db: Db; store: SessionStore; api: MatrixApi };
-
-/** An account that needs attention before it can be used again. */
-export type AccountNotice = { userId: string; message: string };
-
-function damagedMessage(userId: string): string {
-  return (
-    `The saved data of ${userId} on this computer could not be read, so it was set aside. ` +
-    'Sign in again to continue: your rooms and messages will be fetched from the server.'
-  );
-}
 
 function toInfo(s: Session): AccountInfo {
   const info: AccountInfo = {
@@ -86,6 +85,7 @@ export class AccountService {
   #registry: Registry = { accounts: [] };
   readonly #open = new Map<string, OpenAccount>();
   #restored = false;
+  #storageProblem: string | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(dataDir: string, opts: AccountServiceOptions = {}) {
@@ -109,20 +109,43 @@ export class AccountService {
    */
   restore(): Session[] {
     if (!this.#restored) {
-      ensurePrivateDir(this.#dataDir);
-      ensurePrivateDir(join(this.#dataDir, 'accounts'));
-      makePrivate(join(this.#dataDir, REGISTRY_FILE));
-      const registry =
-        readRegistry(this.#dataDir) ?? rebuildRegistry(this.#dataDir, DB_FILE, this.#opts.log);
+      try {
+        ensurePrivateDir(join(this.#dataDir, 'accounts'));
+        ensurePrivateDir(this.#dataDir);
+        makePrivate(join(this.#dataDir, REGISTRY_FILE));
+      } catch (err) {
+        this.#cannotWrite('preparing the data folder', err);
+      }
+      const read = readRegistry(this.#dataDir);
+      const registry = read ?? rebuildRegistry(this.#dataDir, DB_FILE, this.#opts.log);
       this.#registry = { active: registry.active, accounts: [] };
       for (const entry of registry.accounts) this.#openEntry(entry);
       if (!this.#open.has(this.#registry.active ?? '')) {
         this.#registry.active = [...this.#open.keys()][0];
       }
-      writeRegistry(this.#dataDir, this.#registry);
+      if (!read || !sameRegistry(read, this.#registry)) {
+        try {
+          this.#save();
+        } catch (err) {
+          this.#cannotWrite('writing the account registry', err);
+        }
+      }
       this.#restored = true;
     }
     return [...this.#open.values()].map((a) => a.store.get()!);
+  }
+
+  /**
+   * Why this computer refused to save at start (a full or read-only disk), in words for
+   * people; the core then serves the cache without syncing. Cleared once a save succeeds.
+   */
+  get storageProblem(): string | undefined {
+    return this.#storageProblem;
+  }
+
+  #cannotWrite(what: string, err: unknown): void {
+    this.#opts.log?.(`${what} failed: ${String(err)}`);
+    this.#storageProblem ??= describeStorageError(err);
   }
 
   /**
@@ -247,7 +270,7 @@ export class AccountService {
       .map((e) => toInfo(this.#get(e.userId).store.get()!));
     const notices = this.#registry.accounts
       .filter((e) => e.setAside !== undefined && !this.#open.has(e.userId))
-      .map((e) => ({ userId: e.userId, message: damagedMessage(e.userId) }));
+      .map((e) => damagedNotice(e.userId));
     const out = { accounts, active: this.#registry.active };
     return notices.length ? { ...out, notices } : out;
   }
@@ -323,7 +346,8 @@ export class AccountService {
   }
 
   #save(): void {
-    writeRegistry(this.#dataDir, this.#registry);
+    (this.#opts.writeRegistry ?? writeRegistry)(this.#dataDir, this.#registry);
+    this.#storageProblem = undefined;
   }
 
   #emit(acc: OpenAccount): AccountInfo {
@@ -356,22 +380,8 @@ export class AccountService {
       this.#registry.accounts.push(entry);
       return;
     }
-    let db: Db;
-    try {
-      ensurePrivateDir(dir);
-      db = openDb(join(dir, DB_FILE));
-    } catch (err) {
-      if (isCorruptDbError(err)) {
-        const aside = setDbAside(join(dir, DB_FILE));
-        this.#opts.log?.(`the database of ${entry.userId} is damaged (${String(err)}): ${aside}`);
-        this.#registry.accounts.push({ ...entry, setAside: basename(aside) });
-        return;
-      }
-      // Kept in the registry (a newer app version may open it), but not usable now.
-      this.#opts.log?.(`cannot open the database of ${entry.userId}: ${String(err)}`);
-      this.#registry.accounts.push(entry);
-      return;
-    }
+    const db = this.#openEntryDb(entry, join(dir, DB_FILE));
+    if (!db) return;
     const store = new SessionStore(db);
     const s = store.get();
     if (!s || s.userId !== entry.userId) {
@@ -385,6 +395,28 @@ export class AccountService {
     const api = new MatrixApi(this.#client(s.homeserver, s.accessToken, s.userId), s.versions);
     this.#open.set(entry.userId, { entry, db, store, api });
     this.#registry.accounts.push(entry);
+  }
+
+  /**
+   * The database of a registry entry. A damaged one is set aside (the entry then waits for a
+   * sign-in); one the disk refuses to open for writing is opened for reading (and the problem
+   * noted); `undefined` when it cannot be used now (the entry is kept: a newer app version may
+   * open it).
+   */
+  #openEntryDb(entry: RegistryEntry, path: string): Db | undefined {
+    const r = openAccountDb(path);
+    if ('db' in r) {
+      if (r.refused !== undefined) this.#cannotWrite(`opening ${path}`, r.refused);
+      return r.db;
+    }
+    if ('setAside' in r) {
+      this.#opts.log?.(`the database of ${entry.userId} is damaged: set aside as ${r.setAside}`);
+      this.#registry.accounts.push({ ...entry, setAside: r.setAside });
+    } else {
+      this.#opts.log?.(`cannot open the database of ${entry.userId}: ${String(r.failed)}`);
+      this.#registry.accounts.push(entry);
+    }
+    return undefined;
   }
 
   /** A known account this username names on this homeserver, to reuse its device. */
@@ -408,7 +440,7 @@ export class AccountService {
       this.#save();
       const dir = this.#dir(entry);
       ensurePrivateDir(dir);
-      const db = this.#openOrReplace(join(dir, DB_FILE), res.userId);
+      const db = openOrReplace(join(dir, DB_FILE), this.#opts.log);
       const store = new SessionStore(db);
       const client = this.#client(homeserver, undefined, res.userId);
       acc = { entry, db, store, api: new MatrixApi(client, versions) };
@@ -424,19 +456,6 @@ export class AccountService {
       this.#save();
     }
     return acc;
-  }
-
-  /** Opens a database for a fresh sign-in; one that cannot be read is set aside first. */
-  #openOrReplace(path: string, userId: string): Db {
-    try {
-      return openDb(path);
-    } catch (err) {
-      if (!isCorruptDbError(err)) throw err;
-      this.#opts.log?.(
-        `the database of ${userId} is damaged (${String(err)}): ${setDbAside(path)}`,
-      );
-      return openDb(path);
-    }
   }
 
   async #refreshServerInfo(acc: OpenAccount, withVersions: boolean): Promise<void> {

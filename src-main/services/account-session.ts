@@ -39,6 +39,11 @@ export class AccountSession {
   readonly timeline: TimelineService;
   readonly rooms: RoomService;
   #events: EventLog;
+  /**
+   * Set (to why, for people) when the disk refused writes at start: the services serve the
+   * cache only, and `start` is not called.
+   */
+  readOnly: string | undefined;
   /** Rooms whose timeline the renderer opened recently: only they get timeline deltas. */
   #watched = new Set<string>();
 

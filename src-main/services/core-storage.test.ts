@@ -1,13 +1,33 @@
 /**
  * The core over damaged or hostile local storage: a corrupt account database, the permissions
- * of what it writes, through the real core and the test homeserver.
+ * of what it writes, a disk that refuses writes at start; through the real core and the test
+ * homeserver.
  */
-import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { register, startTestServer } from '../../e2e/homeserver/test-helpers';
 import { accountDirName } from './account-registry';
-import { call, seedRoom, signIn, startCore, tempDir, useCleanups } from './test-support';
+import type { CoreTuning } from './core';
+import {
+  bodies,
+  call,
+  FAST,
+  seedMessages,
+  seedRoom,
+  signIn,
+  startCore,
+  tempDir,
+  useCleanups,
+} from './test-support';
 
 const cleanup = useCleanups();
 const GARBAGE = 'This is not an SQLite database. '.repeat(512);
@@ -95,5 +115,56 @@ describe('core: file permissions', () => {
     const again = await startCore(dataDir);
     cleanup(() => again.close());
     expect(modes(dataDir, alice.userId)).toEqual(expected(alice.userId));
+  });
+});
+
+describe('core: a disk that refuses writes at start', () => {
+  it('starts from the cache, says why it does not sync, and rewrites the registry only when it changed', async () => {
+    const hs = await startTestServer();
+    cleanup(() => hs.close());
+    const bob = await register(hs.url, 'bob');
+    const alice = await register(hs.url, 'alice');
+    const roomId = await seedRoom(hs.url, bob.userId, [alice.userId], 'Cached');
+    await seedMessages(hs.url, roomId, bob.userId, 5, 'Cached');
+    const dataDir = tempDir();
+    const first = await startCore(dataDir);
+    await signIn(first, hs.url, 'alice');
+    await first.close();
+
+    let writes = 0;
+    const full: CoreTuning = {
+      ...FAST,
+      writeRegistry: () => {
+        writes++;
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
+          code: 'ENOSPC',
+        });
+      },
+    };
+    // Nothing changed: the registry is not written at all, and the account syncs as usual.
+    const unchanged = await startCore(dataDir, full);
+    expect(writes).toBe(0);
+    expect((await call(unchanged, 'account.list', {})).active).toBe(alice.userId);
+    await unchanged.close();
+
+    // The registry was lost: rebuilt from the databases, it must be written, and cannot be.
+    rmSync(join(dataDir, 'accounts.json'));
+    const core = await startCore(dataDir, full);
+    cleanup(() => core.close());
+    expect(writes).toBe(1);
+    const { rooms } = await call(core, 'rooms.list', {});
+    expect(rooms.map((r) => r.name)).toEqual(['Cached']);
+    const page = await call(core, 'timeline.open', { roomId, limit: 10 });
+    expect(bodies(page.items)).toEqual([
+      'Cached 1',
+      'Cached 2',
+      'Cached 3',
+      'Cached 4',
+      'Cached 5',
+    ]);
+    expect(await call(core, 'sync.status', {})).toEqual({
+      state: 'stopped',
+      reason: expect.stringMatching(/cannot save.*disk is full.*saved messages/i),
+    });
   });
 });

@@ -45,13 +45,20 @@ export function migrate(db: Db, migrations: Migration[] = bundledMigrations()): 
 
 /**
  * Opens (creating if needed) an account database in WAL mode and migrates it; its files are
- * kept 0600 (`private-files.ts`). On failure the connection is closed before the error is
- * thrown, so the files can be moved.
+ * kept 0600 (`private-files.ts`). `exclusive` (one connection only) opens it on a disk too
+ * full to create its shared-memory file, for reading. On failure the connection is closed
+ * before the error is thrown, so the files can be moved.
  */
-export function openDb(path: string, migrations?: Migration[]): Db {
+export function openDb(
+  path: string,
+  migrations?: Migration[],
+  opts: { exclusive?: boolean } = {},
+): Db {
   if (path !== ':memory:' && path !== '') prepareDbFile(path);
   const db = new Database(path);
   try {
+    // Exclusive locking keeps the WAL index in memory: no `-shm` to create on a full disk.
+    if (opts.exclusive) db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');

@@ -12,10 +12,17 @@ export const PRIVATE_DIR_MODE = 0o700;
 /** Permission bits of the core's files: readable and writable by the user only. */
 export const PRIVATE_FILE_MODE = 0o600;
 
-/** Creates `dir` (and missing parents) 0700, or tightens it to 0700 when it exists. */
+/**
+ * Creates `dir` (and missing parents) 0700, or tightens it to 0700 when it exists (best
+ * effort: a read-only disk refuses, and the folder is still usable for reading).
+ */
 export function ensurePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  chmodSync(dir, PRIVATE_DIR_MODE);
+  try {
+    chmodSync(dir, PRIVATE_DIR_MODE);
+  } catch {
+    // Reading still works; writing fails later with its own clear error.
+  }
 }
 
 /**
