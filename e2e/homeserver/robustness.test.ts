@@ -91,6 +91,16 @@ describe('bad input (one server throughout, checked intact at the end)', () => {
     await A.put(R('/send/m.room.message/fits'), { msgtype: 'm.text', body: 'z'.repeat(60 * 1024) });
   });
 
+  it('content nested 22,000 levels deep (44 KB) is stored and relayed, not a 500', async () => {
+    const depth = 22_000;
+    const raw = `{"msgtype":"m.text","body":"deep","x":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    const id = (await A.put(R('/send/m.room.message/deep'), raw)).event_id as string;
+    const ev = (await A.get(R(`/event/${encodeURIComponent(id)}`))) as Json;
+    let level = 0;
+    for (let v = (ev.content as Json).x; Array.isArray(v); v = v[0]) level++;
+    expect(level).toBe(depth);
+  });
+
   it('a bad access token is 401 M_UNKNOWN_TOKEN', async () => {
     const r = await api(server.url, 'GET', `${CS}/joined_rooms`, undefined, 'syt_bogus');
     expectError(r, 401, 'M_UNKNOWN_TOKEN');
@@ -128,7 +138,7 @@ describe('bad input (one server throughout, checked intact at the end)', () => {
     const texts = chunk
       .filter((ev) => ev.type === 'm.room.message')
       .map((ev) => String((ev.content as Json).body).slice(0, 10));
-    expect(texts).toEqual(['z'.repeat(10), 'survivor']);
+    expect(texts).toEqual(['deep', 'z'.repeat(10), 'survivor']);
     expect(await A.get(R('/state/m.room.name'))).toEqual({ name: 'Keep me' });
   });
 });

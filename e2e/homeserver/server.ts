@@ -4,6 +4,7 @@ import { MatrixError, tooLarge, unknownToken } from './errors';
 import { Homeserver, type HomeserverOptions } from './hs';
 import { allRoutes } from './routes';
 import { Router, type Ctx, type Reply, type RawReply, type StatusReply } from './router';
+import { toJson } from './json-text';
 
 const MAX_JSON_BYTES = 1024 * 1024;
 
@@ -241,7 +242,7 @@ function sendReply(res: ServerResponse, reply: Reply) {
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {
-  const data = JSON.stringify(body);
+  const data = toJson(body);
   res.writeHead(status, {
     ...CORS,
     'Content-Type': 'application/json',

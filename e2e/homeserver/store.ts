@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { toJson } from './json-text';
 
 /** Where the homeserver's state lives: nowhere (memory only) or a SQLite file. */
 export interface Persistence {
@@ -89,7 +90,7 @@ export class SqlitePersistence implements Persistence {
     return out;
   }
   put(kind: string, key: string, value: unknown) {
-    this.#put.run(kind, key, JSON.stringify(value));
+    this.#put.run(kind, key, toJson(value));
   }
   remove(kind: string, key: string) {
     this.#remove.run(kind, key);

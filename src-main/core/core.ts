@@ -13,6 +13,16 @@ const SIGNED_OUT_BY_SERVER: SyncStatus = {
   reason: 'The server ended this session: sign in again',
 };
 
+/** The status of an account served read-only because the disk refused writes at start. */
+function cannotSave(problem: string): SyncStatus {
+  return {
+    state: 'stopped',
+    reason:
+      `Cannot save on this computer (${problem}): showing saved messages. ` +
+      'Restart LightMatrix once it can save again',
+  };
+}
+
 /** Knobs for tests and tools; the defaults suit the app. */
 export type CoreTuning = {
   /** The `/sync` long-poll (default 30 s). */
@@ -21,6 +31,8 @@ export type CoreTuning = {
   syncTimeoutMs?: number;
   /** Retries, backoff and per-request timeout of every account's homeserver client. */
   clientOptions?: AccountServiceOptions['clientOptions'];
+  /** For tests: writes the account registry (to simulate a disk that refuses writes). */
+  writeRegistry?: AccountServiceOptions['writeRegistry'];
 };
 
 /**
@@ -41,6 +53,7 @@ export class Core implements CoreApi {
     this.#tuning = tuning;
     this.accounts = new AccountService(dataDir, {
       clientOptions: tuning.clientOptions,
+      writeRegistry: tuning.writeRegistry,
       onChange: (account, removed) => this.#onAccountChange(account, removed),
       beforeRemove: async (userId) => {
         if (this.#session?.userId === userId) await this.#deactivate();
@@ -67,6 +80,7 @@ export class Core implements CoreApi {
     const s = this.#session;
     if (!s) return NOT_SIGNED_IN;
     if (this.accounts.info(s.userId).state !== 'active') return SIGNED_OUT_BY_SERVER;
+    if (s.readOnly) return cannotSave(s.readOnly);
     return s.sync.status;
   }
 
@@ -91,8 +105,14 @@ export class Core implements CoreApi {
       },
     });
     this.#session = session;
-    if (this.accounts.info(userId).state === 'active') session.start();
-    else this.events.push('sync.status', SIGNED_OUT_BY_SERVER);
+    const problem = this.accounts.storageProblem;
+    if (this.accounts.info(userId).state !== 'active') {
+      this.events.push('sync.status', SIGNED_OUT_BY_SERVER);
+    } else if (problem) {
+      // The disk refused writes at start: serve the cache, but fetch nothing it cannot keep.
+      session.readOnly = problem;
+      this.events.push('sync.status', cannotSave(problem));
+    } else session.start();
   }
 
   async #deactivate(): Promise<void> {

@@ -42,8 +42,19 @@ export type Commands = {
   };
   /** Signs in again after a soft logout, keeping the cache. */
   'account.relogin': { req: { userId: UserId; password: string }; res: AccountInfo };
-  /** The accounts on this machine, and which one is active. */
-  'account.list': { req: Empty; res: { accounts: AccountInfo[]; active?: UserId } };
+  /**
+   * The accounts on this machine, and which one is active. `notices`: accounts that cannot be
+   * used until signed in again (their saved data could not be read and was set aside), each
+   * with a message for people; absent when there are none.
+   */
+  'account.list': {
+    req: Empty;
+    res: {
+      accounts: AccountInfo[];
+      active?: UserId;
+      notices?: { userId: UserId; message: string }[];
+    };
+  };
   /** Makes another signed-in account the active one. */
   'account.switch': { req: { userId: UserId }; res: AccountInfo };
   /** Signs out on the server and wipes the account's local data. */

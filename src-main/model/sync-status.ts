@@ -12,5 +12,8 @@ export type SyncStatus =
   | { state: 'offline'; retryAt?: number }
   /** The server answers with errors; `reason` is for people. */
   | { state: 'erroring'; reason: string; retryAt?: number }
-  /** Signed out, or soft-logged-out: no syncing until the user signs in again. */
+  /**
+   * No syncing: signed out, soft-logged-out (until the user signs in again), or the disk
+   * refused writes at start (the cache is shown read-only).
+   */
   | { state: 'stopped'; reason: string };

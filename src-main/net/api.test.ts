@@ -3,7 +3,13 @@ import { api, register, type TestUser } from '../../e2e/homeserver/testing/helpe
 import type { RunningHomeserver } from '../../e2e/homeserver';
 import { startTestServer } from '../../e2e/homeserver/testing/helpers';
 import { MatrixApi } from './api';
-import { ConnectionError, HomeserverError, UnsupportedError, isAbortError } from './errors';
+import {
+  ConnectionError,
+  HomeserverError,
+  ReplyTooLargeError,
+  UnsupportedError,
+  isAbortError,
+} from './errors';
 import { HomeserverClient, type ClientOptions, type FetchFn, type RetryInfo } from './http';
 
 let hs: RunningHomeserver;
@@ -189,6 +195,30 @@ describe('MatrixApi against the test homeserver', () => {
     expect(await m.getRoomAccountData(alice.userId, roomId, 'org.example.r')).toBeUndefined();
     await m.setRoomAccountData(alice.userId, roomId, 'org.example.r', { y: 2 });
     expect(await m.getRoomAccountData(alice.userId, roomId, 'org.example.r')).toEqual({ y: 2 });
+  });
+
+  it('refuses account data nested too deeply to keep, with a clear error', async () => {
+    const { m } = apiFor(alice);
+    const path = `/_matrix/client/v3/user/${encodeURIComponent(alice.userId)}/account_data/x.deep`;
+    const raw = `{"x":${'['.repeat(22_000)}${']'.repeat(22_000)}}`;
+    expect((await api(hs.url, 'PUT', path, raw, alice.token)).status).toBe(200);
+    const err = await m.getAccountData(alice.userId, 'x.deep').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HomeserverError);
+    expect(err).toMatchObject({ errcode: 'M_BAD_JSON' });
+  });
+
+  it('accepts a /sync reply far larger than the limit other replies have', async () => {
+    const carol = await register(hs.url, 'bigsync');
+    const { m } = apiFor(carol);
+    const roomId = await m.createRoom({});
+    for (let i = 0; i < 3; i++) {
+      await m.sendEvent(roomId, 'm.room.message', `big-${i}`, { body: 'x'.repeat(4000) });
+    }
+    const small = apiFor(carol, { maxReplyBytes: 8_000 }).m;
+    const synced = await small.sync({ timeoutMs: 0 });
+    expect(JSON.stringify(synced).length).toBeGreaterThan(12_000);
+    const err = await small.messages(roomId, { dir: 'b', limit: 10 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ReplyTooLargeError);
   });
 
   it('syncs with an uploaded filter and long-polls', async () => {

@@ -23,6 +23,16 @@ import { HomeserverError, UnsupportedError } from './errors';
 import type { HomeserverClient, RequestOptions } from './http';
 import { arr, isNotFound, isObject, malformed, obj, optStr, str } from './json';
 import { serverFeatures, type ServerFeatures } from './versions';
+import { jsonLimitProblem } from '../protocol/json-limits';
+
+/**
+ * The largest `/sync` or `/members` reply accepted: an initial sync of thousands of rooms, or
+ * the members of a room of a hundred thousand, stays well below it.
+ */
+export const MAX_BIG_REPLY_BYTES = 128 * 1024 * 1024;
+
+/** The largest reply kept whole (capabilities, an account data entry), as JSON. */
+const MAX_KEPT_REPLY_BYTES = 1024 * 1024;
 
 /** Builds a `/_matrix/client/v3` path, URL-encoding every interpolated segment. */
 function v3(strings: TemplateStringsArray, ...segments: string[]): string {
@@ -92,9 +102,12 @@ export class MatrixApi {
     return { versions, unstableFeatures };
   }
 
+  /** The server's capabilities, kept whole: refused (`M_BAD_JSON`) when absurdly deep or big. */
   async capabilities(o?: CallOptions): Promise<JsonObject> {
     const r = obj(await this.#call('GET', v3`/capabilities`, {}, o), '/capabilities');
-    return isObject(r.capabilities) ? r.capabilities : {};
+    const caps = isObject(r.capabilities) ? r.capabilities : {};
+    if (jsonLimitProblem(caps, MAX_KEPT_REPLY_BYTES)) throw malformed('/capabilities');
+    return caps;
   }
 
   /** Login types from `GET /login`; none when the server has no legacy login API (404). */
@@ -238,6 +251,7 @@ export class MatrixApi {
       signal,
       retry: 'never',
       timeoutMs: p.since ? wait : Math.max(wait, 120_000),
+      maxReplyBytes: MAX_BIG_REPLY_BYTES,
     };
     const r = obj(await this.#call('GET', v3`/sync`, req, o), '/sync');
     str(r, 'next_batch', '/sync');
@@ -293,7 +307,8 @@ export class MatrixApi {
   ): Promise<unknown[]> {
     const query = { at: p.at, membership: p.membership, not_membership: p.notMembership };
     const path = v3`/rooms/${roomId}/members`;
-    return arr(obj(await this.#call('GET', path, { query }, o), '/members'), 'chunk');
+    const req = { query, maxReplyBytes: MAX_BIG_REPLY_BYTES };
+    return arr(obj(await this.#call('GET', path, req, o), '/members'), 'chunk');
   }
 
   /** Sends a message event; idempotent per `txnId`, so retried. The spec's reply: the event id. */
@@ -443,12 +458,15 @@ export class MatrixApi {
   }
 
   async #getOptional(path: string, o?: CallOptions): Promise<JsonObject | undefined> {
+    let r: JsonObject;
     try {
-      return obj(await this.#call('GET', path, {}, o), 'account data');
+      r = obj(await this.#call('GET', path, {}, o), 'account data');
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
     }
+    if (jsonLimitProblem(r, MAX_KEPT_REPLY_BYTES)) throw malformed('account data');
+    return r;
   }
 }
 

@@ -37,6 +37,22 @@ export class HomeserverError extends Error {
   }
 }
 
+/**
+ * The server's reply was larger than the client accepts for that request (`M_TOO_LARGE`, with
+ * the reply's status): it was not read to the end. Not retried, as the same reply would come.
+ */
+export class ReplyTooLargeError extends HomeserverError {
+  override name = 'ReplyTooLargeError';
+  /** The limit the reply went over, in bytes. */
+  readonly limitBytes: number;
+
+  constructor(status: number, path: string, limitBytes: number) {
+    const mib = Math.round((limitBytes / (1024 * 1024)) * 10) / 10;
+    super(status, 'M_TOO_LARGE', `The server's reply to ${path} is larger than ${mib} MiB`);
+    this.limitBytes = limitBytes;
+  }
+}
+
 /** The homeserver could not be reached, or did not answer in time. */
 export class ConnectionError extends Error {
   override name = 'ConnectionError';

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionError, HomeserverError, isAbortError, toIpcError } from './errors';
+import {
+  ConnectionError,
+  HomeserverError,
+  ReplyTooLargeError,
+  isAbortError,
+  toIpcError,
+} from './errors';
 import {
   HomeserverClient,
   backoffDelay,
@@ -195,6 +201,45 @@ describe('HomeserverClient', () => {
       .catch((e: unknown) => e)) as HomeserverError;
     expect([e2.errcode, e2.status]).toEqual(['M_UNKNOWN', 403]);
     expect(e2.message).toContain('not JSON');
+  });
+
+  it('refuses a reply larger than the limit without reading it all, as a typed error', async () => {
+    const MiB = 1024 * 1024;
+    let pulled = 0;
+    /** A body of `total` bytes of JSON, streamed in 64 KiB pieces, without Content-Length. */
+    const streamed = (total: number) => {
+      const piece = new TextEncoder().encode(' '.repeat(64 * 1024));
+      let left = total - 2;
+      const body = new ReadableStream<Uint8Array>({
+        start: (ctl) => ctl.enqueue(new TextEncoder().encode('{}')),
+        pull: (ctl) => {
+          if (left <= 0) return ctl.close();
+          pulled += piece.byteLength;
+          left -= piece.byteLength;
+          ctl.enqueue(piece);
+        },
+      });
+      return new Response(body, { status: 200 });
+    };
+    const f = fakeFetch(() => streamed(8 * MiB));
+    const { c } = client(f.fn, { maxReplyBytes: MiB });
+    const err = (await c.request('GET', '/p').catch((e: unknown) => e)) as HomeserverError;
+    expect(err).toBeInstanceOf(ReplyTooLargeError);
+    expect(err).toMatchObject({ errcode: 'M_TOO_LARGE', limitBytes: MiB });
+    expect(err.message).toMatch(/larger than 1 MiB/);
+    expect(pulled).toBeLessThan(2 * MiB);
+    expect(f.calls).toHaveLength(1); // not retried: the same reply would come again
+
+    // A declared Content-Length over the limit fails before reading; a request may raise it.
+    const declared = fakeFetch(
+      () => new Response('{}', { headers: { 'Content-Length': `${4 * MiB}` } }),
+    );
+    await expect(
+      client(declared.fn, { maxReplyBytes: MiB }).c.request('GET', '/p'),
+    ).rejects.toThrow(ReplyTooLargeError);
+    const g = fakeFetch(() => streamed(3 * MiB));
+    const raised = client(g.fn, { maxReplyBytes: MiB }).c;
+    expect(await raised.request('GET', '/p', { maxReplyBytes: 4 * MiB })).toEqual({});
   });
 
   it('reports a dead token once, with soft_logout, and not for a token replaced meanwhile', async () => {

@@ -7,6 +7,7 @@
 import {
   ConnectionError,
   HomeserverError,
+  ReplyTooLargeError,
   abortError,
   isUnknownToken,
   type ErrorBody,
@@ -38,6 +39,8 @@ export type RequestOptions = {
   retry?: RetryPolicy;
   /** Send the access token (default true); a request that needs one fails without it. */
   auth?: boolean;
+  /** The largest reply accepted, in bytes (default: the client's `maxReplyBytes`). */
+  maxReplyBytes?: number;
 };
 
 /** Reported before each retry. */
@@ -73,7 +76,15 @@ export type ClientOptions = {
   timeoutMs?: number;
   /** For deterministic jitter in tests. */
   random?: () => number;
+  /**
+   * The largest reply body accepted, in bytes (default {@link MAX_REPLY_BYTES}); a larger one
+   * fails with {@link ReplyTooLargeError} instead of being buffered.
+   */
+  maxReplyBytes?: number;
 };
+
+/** The default largest reply body: far above any reply but `/sync` and `/members`. */
+export const MAX_REPLY_BYTES = 32 * 1024 * 1024;
 
 const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE', 'HEAD', 'OPTIONS']);
 const MAX_MESSAGE = 500;
@@ -127,6 +138,34 @@ function sleep(ms: number, signals: AbortSignal[]): Promise<void> {
     }, ms);
     for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * Reads a reply body as UTF-8 text, stopping with {@link ReplyTooLargeError} as soon as it
+ * (or its declared `Content-Length`) exceeds `max` bytes: never more than that is buffered.
+ */
+async function readText(res: Response, max: number, path: string): Promise<string> {
+  const tooLarge = () => new ReplyTooLargeError(res.status, path, max);
+  const declared = Number(res.headers.get('content-length') ?? undefined);
+  if (declared > max) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 /** Turns a reply into its JSON, or throws the {@link HomeserverError} it stands for. */
@@ -275,7 +314,8 @@ export class HomeserverClient {
     }, timeoutMs);
     try {
       const res = await this.#fetch(url, { method, headers, body, signal: ac.signal });
-      const text = await res.text();
+      const max = opts.maxReplyBytes ?? this.#opts.maxReplyBytes ?? MAX_REPLY_BYTES;
+      const text = await readText(res, max, path);
       return parseReply(res, text, path);
     } catch (err) {
       if (err instanceof HomeserverError) throw err;
@@ -296,6 +336,7 @@ export class HomeserverClient {
   /** How long to wait before retrying after `err`, or `undefined` to give up. */
   #retryDelay(err: unknown, method: string, policy: RetryPolicy, attempt: number) {
     if (policy === 'never' || attempt >= (this.#opts.maxRetries ?? 4)) return undefined;
+    if (err instanceof ReplyTooLargeError) return undefined;
     const backoff = () => backoffDelay(attempt, this.#opts);
     if (
       err instanceof HomeserverError &&

@@ -51,3 +51,11 @@ describe('validateEvent', () => {
     expect(typeof validateEvent(pad(MAX_EVENT_BYTES / 2 - 200))).toBe('object');
   });
 });
+
+describe('validateEvent on hostile nesting', () => {
+  it('refuses an event nested 22,000 levels deep with a reason, without throwing', () => {
+    const deep = JSON.parse(`{"x":${'['.repeat(22_000)}${']'.repeat(22_000)}}`) as object;
+    expect(validateEvent({ ...good, content: deep })).toMatch(/nested more than 100 levels/);
+    expect(validateEvent({ ...good, unsigned: { prev_content: deep } })).toMatch(/nested/);
+  });
+});

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { jsonLimitProblem } from './json-limits';
 
 /** A JSON object (never an array or null). */
 export type JsonObject = Record<string, unknown>;
@@ -63,50 +64,18 @@ function fieldProblem(x: JsonObject): string | undefined {
   return undefined;
 }
 
-/** At most how many bytes of JSON one character of a string becomes (`\u0000` escapes). */
-const JSON_ESCAPE_MAX = 6;
-
-/**
- * A lower bound of the characters in `x`'s strings and keys, counted until `stop` is passed
- * (then the exact size must be measured).
- */
-function textLowerBound(x: unknown, stop: number): number {
-  let n = 0;
-  const walk = (v: unknown): void => {
-    if (n > stop) return;
-    if (typeof v === 'string') n += v.length;
-    else if (Array.isArray(v)) for (const item of v) walk(item);
-    else if (typeof v === 'object' && v !== null) {
-      for (const k in v) {
-        n += k.length + 4;
-        walk((v as Record<string, unknown>)[k]);
-      }
-    } else n += 8;
-  };
-  walk(x);
-  return n;
-}
-
-/** The size of `x` serialised as JSON, in bytes (UTF-8). */
-export function jsonBytes(x: unknown): number {
-  return Buffer.byteLength(JSON.stringify(x) ?? '', 'utf8');
-}
-
 /**
  * Checks that `x` is a well-formed room event. Returns the event (with only the known fields)
  * or, when it is malformed, a short reason: a missing or wrongly typed field, a `content` that
- * is not an object, or an event over {@link MAX_EVENT_BYTES}.
+ * is not an object, an event over {@link MAX_EVENT_BYTES}, or one nested deeper than
+ * `MAX_JSON_DEPTH` levels (`json-limits.ts`). Never recurses into the event, so any parsed value is safe.
  */
 export function validateEvent(x: unknown): RawEvent | string {
   if (!isObject(x)) return 'event is not an object';
   const problem = fieldProblem(x);
   if (problem) return problem;
-  // Serialising every event to measure it costs more than the rest of parsing; a cheap lower
-  // bound settles almost all of them, and only events that might be large are measured.
-  if (textLowerBound(x, MAX_EVENT_BYTES / JSON_ESCAPE_MAX) * JSON_ESCAPE_MAX > MAX_EVENT_BYTES) {
-    const size = jsonBytes(x);
-    if (size > MAX_EVENT_BYTES) return `event is too large (${size} bytes)`;
-  }
+  const limit = jsonLimitProblem(x, MAX_EVENT_BYTES);
+  if (limit) return `event is ${limit}`;
   const ev: RawEvent = {
     event_id: x.event_id as string,
     type: x.type as string,

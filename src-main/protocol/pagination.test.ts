@@ -37,3 +37,24 @@ describe('parseContext', () => {
     expect(() => parseContext({ event: { event_id: '$x' } })).toThrow(/event missing/);
   });
 });
+
+describe('hostile nesting in history', () => {
+  const deep = () => JSON.parse(`{"x":${'['.repeat(22_000)}${']'.repeat(22_000)}}`) as object;
+  const ev = (id: string, content: object) => ({
+    event_id: id,
+    type: 'm.room.message',
+    sender: '@a:example.org',
+    origin_server_ts: 1,
+    content,
+  });
+
+  it('skips a deeply nested event of a page and keeps the rest', () => {
+    const p = parseMessages({ chunk: [ev('$deep', deep()), ev('$ok', { body: 'ok' })] });
+    expect(p.chunk.map((e) => e.event_id)).toEqual(['$ok']);
+    expect(p.skipped).toEqual([{ eventId: '$deep', reason: expect.stringMatching(/nested/) }]);
+  });
+
+  it('refuses a context around a deeply nested event with a clear error', () => {
+    expect(() => parseContext({ event: ev('$deep', deep()) })).toThrow(InvalidPageResponse);
+  });
+});

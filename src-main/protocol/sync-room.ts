@@ -5,6 +5,7 @@
  */
 import {
   isObject,
+  MAX_EVENT_BYTES,
   num,
   str,
   strings,
@@ -12,6 +13,7 @@ import {
   type JsonObject,
   type RawEvent,
 } from './events';
+import { jsonLimitProblem } from './json-limits';
 
 /** Our membership in a room, as the section of `/sync` it came in says. */
 export type Membership = 'join' | 'invite' | 'leave' | 'knock';
@@ -38,6 +40,9 @@ export type ReceiptChange = {
   threadId?: string;
   ts: number;
 };
+
+/** The largest account data entry taken (as JSON); the spec sets no limit, this is generous. */
+export const MAX_ACCOUNT_DATA_BYTES = 1024 * 1024;
 
 /** Something dropped because it was malformed; the rest of the response is kept. */
 export type Skipped = { roomId?: string; eventId?: string; reason: string };
@@ -104,9 +109,13 @@ export function accountDataList(
   }
   const out: AccountDataEvent[] = [];
   for (const e of list) {
-    if (isObject(e) && typeof e.type === 'string' && e.type !== '' && isObject(e.content)) {
-      out.push({ type: e.type, content: e.content });
-    } else skipped.push({ roomId, reason: 'malformed account data event' });
+    if (!isObject(e) || typeof e.type !== 'string' || e.type === '' || !isObject(e.content)) {
+      skipped.push({ roomId, reason: 'malformed account data event' });
+      continue;
+    }
+    const limit = jsonLimitProblem(e.content, MAX_ACCOUNT_DATA_BYTES);
+    if (limit) skipped.push({ roomId, reason: `account data ${e.type}: content is ${limit}` });
+    else out.push({ type: e.type, content: e.content });
   }
   return out;
 }
@@ -155,14 +164,18 @@ function strippedList(batch: unknown, roomId: string, skipped: Skipped[]): Strip
   const out: StrippedStateEvent[] = [];
   for (const e of list) {
     if (
-      isObject(e) &&
-      typeof e.type === 'string' &&
-      typeof e.state_key === 'string' &&
-      typeof e.sender === 'string' &&
-      isObject(e.content)
+      !isObject(e) ||
+      typeof e.type !== 'string' ||
+      typeof e.state_key !== 'string' ||
+      typeof e.sender !== 'string' ||
+      !isObject(e.content)
     ) {
-      out.push({ type: e.type, state_key: e.state_key, sender: e.sender, content: e.content });
-    } else skipped.push({ roomId, reason: 'malformed stripped state event' });
+      skipped.push({ roomId, reason: 'malformed stripped state event' });
+      continue;
+    }
+    const limit = jsonLimitProblem(e.content, MAX_EVENT_BYTES);
+    if (limit) skipped.push({ roomId, reason: `stripped state ${e.type}: content is ${limit}` });
+    else out.push({ type: e.type, state_key: e.state_key, sender: e.sender, content: e.content });
   }
   return out;
 }

@@ -180,4 +180,56 @@ describe('parseSync on malformed input', () => {
     expect(c.skipped[0]).toMatchObject({ eventId: '$big:example.com' });
     expect(c.skipped[0]!.reason).toMatch(/too large/);
   });
+
+  it('skips a deeply nested event, to-device message and account data entry alone', () => {
+    const deep = () => JSON.parse('['.repeat(22_000) + ']'.repeat(22_000)) as unknown;
+    const ev = (id: string, content: object) => ({
+      content,
+      event_id: id,
+      origin_server_ts: 1,
+      sender: '@a:example.com',
+      type: 'm.room.message',
+    });
+    const good = ev('$good:example.com', { body: 'fine', msgtype: 'm.text' });
+    const c = parseSync({
+      next_batch: 's1',
+      rooms: {
+        join: {
+          '!r:example.com': {
+            timeline: { events: [ev('$deep:example.com', { x: deep() }), good] },
+            account_data: { events: [{ type: 'a.deep', content: { x: deep() } }] },
+          },
+        },
+        invite: {
+          '!i:example.com': {
+            invite_state: {
+              events: [
+                { type: 'm.room.name', state_key: '', sender: '@a:x', content: { x: deep() } },
+              ],
+            },
+          },
+        },
+      },
+      account_data: {
+        events: [
+          { type: 'g.deep', content: { x: deep() } },
+          { type: 'g.ok', content: {} },
+        ],
+      },
+      to_device: {
+        events: [
+          { type: 'm.deep', sender: '@a:example.com', content: { x: deep() } },
+          { type: 'm.ok', sender: '@a:example.com', content: { n: 1 } },
+        ],
+      },
+    });
+    expect(c.rooms[0]!.timeline.events.map((e) => e.event_id)).toEqual(['$good:example.com']);
+    expect(c.rooms[0]!.accountData).toEqual([]);
+    expect(c.rooms[1]!.strippedState).toEqual([]);
+    expect(c.accountData).toEqual([{ type: 'g.ok', content: {} }]);
+    expect(c.toDevice).toEqual([{ type: 'm.ok', sender: '@a:example.com', content: { n: 1 } }]);
+    expect(c.skipped).toHaveLength(5);
+    for (const s of c.skipped) expect(s.reason).toMatch(/nested more than 100 levels/);
+    expect(c.skipped[0]).toMatchObject({ roomId: '!r:example.com', eventId: '$deep:example.com' });
+  });
 });

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { isObject, num, str, strings, type JsonObject } from './events';
+import { jsonLimitProblem } from './json-limits';
 import {
   accountDataList,
   parseRoom,
@@ -51,6 +52,12 @@ export const SYNC_FILTER = {
   },
 };
 
+/**
+ * The largest to-device message taken (as JSON). The spec sets no limit; what the crypto layer
+ * receives this way (Olm-encrypted room keys, key requests, verification steps) is a few KB.
+ */
+export const MAX_TO_DEVICE_BYTES = 256 * 1024;
+
 /** Thrown when a response has no `next_batch`: it cannot be stored or continued from. */
 export class InvalidSyncResponse extends Error {
   constructor(message: string) {
@@ -94,13 +101,19 @@ function parseToDevice(td: unknown, skipped: Skipped[]): ToDeviceEvent[] {
   }
   const out: ToDeviceEvent[] = [];
   for (const e of list) {
-    if (isObject(e) && typeof e.type === 'string' && typeof e.sender === 'string') {
-      if (isObject(e.content)) {
-        out.push({ type: e.type, sender: e.sender, content: e.content });
-        continue;
-      }
+    if (
+      !isObject(e) ||
+      typeof e.type !== 'string' ||
+      typeof e.sender !== 'string' ||
+      !isObject(e.content)
+    ) {
+      skipped.push({ reason: 'malformed to-device event' });
+      continue;
     }
-    skipped.push({ reason: 'malformed to-device event' });
+    const limit = jsonLimitProblem(e.content, MAX_TO_DEVICE_BYTES);
+    if (limit)
+      skipped.push({ reason: `to-device ${e.type} from ${e.sender}: content is ${limit}` });
+    else out.push({ type: e.type, sender: e.sender, content: e.content });
   }
   return out;
 }

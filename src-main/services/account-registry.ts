@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
+  fchmodSync,
   fsyncSync,
   openSync,
   readFileSync,
@@ -11,6 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { openDb } from '../storage/db';
+import { PRIVATE_FILE_MODE } from '../storage/private-files';
 import { SessionStore } from '../storage/session-store';
 
 /** One account on this machine. Everything else about it lives in its own database. */
@@ -23,12 +25,18 @@ export type RegistryEntry = {
    * must ask for a new device instead of reusing the old id.
    */
   needsNewDevice?: boolean;
+  /**
+   * The account's database could not be read and was moved aside under this file name (in its
+   * folder): the account waits for a sign-in, which starts a fresh database.
+   */
+  setAside?: string;
 };
 
 /** The accounts on this machine, in the order they were added, and the active one. */
 export type Registry = { active?: string; accounts: RegistryEntry[] };
 
-const FILE = 'accounts.json';
+/** The registry's file name in the data dir. */
+export const REGISTRY_FILE = 'accounts.json';
 
 /** The folder name of an account: a hash of its user id, so any user id is a safe file name. */
 export function accountDirName(userId: string): string {
@@ -71,7 +79,8 @@ function isEntry(v: unknown): v is RegistryEntry {
     typeof e.userId === 'string' &&
     typeof e.dir === 'string' &&
     /^[0-9a-f]{32}$/.test(e.dir) &&
-    (e.needsNewDevice === undefined || typeof e.needsNewDevice === 'boolean')
+    (e.needsNewDevice === undefined || typeof e.needsNewDevice === 'boolean') &&
+    (e.setAside === undefined || typeof e.setAside === 'string')
   );
 }
 
@@ -82,7 +91,7 @@ function isEntry(v: unknown): v is RegistryEntry {
 export function readRegistry(dataDir: string): Registry | undefined {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(join(dataDir, FILE), 'utf8'));
+    raw = JSON.parse(readFileSync(join(dataDir, REGISTRY_FILE), 'utf8'));
   } catch {
     return undefined;
   }
@@ -97,12 +106,24 @@ export function readRegistry(dataDir: string): Registry | undefined {
   return { active, accounts };
 }
 
+/** Whether two registries say the same: an unchanged registry is not written again. */
+export function sameRegistry(a: Registry, b: Registry): boolean {
+  const canonical = (r: Registry) =>
+    JSON.stringify([
+      r.active ?? null,
+      r.accounts.map((e) => [e.userId, e.dir, e.needsNewDevice ?? false, e.setAside ?? null]),
+    ]);
+  return canonical(a) === canonical(b);
+}
+
 /** Writes the registry atomically: a temporary file, flushed, renamed over the old one. */
 export function writeRegistry(dataDir: string, registry: Registry): void {
-  const path = join(dataDir, FILE);
+  const path = join(dataDir, REGISTRY_FILE);
   const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
+  const fd = openSync(tmp, 'w', PRIVATE_FILE_MODE);
   try {
+    fchmodSync(fd, PRIVATE_FILE_MODE); // a temporary file left by a crash keeps its old mode
+
     writeSync(fd, JSON.stringify({ version: 1, ...registry }, null, 2));
     fsyncSync(fd);
   } finally {

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AccountInfo } from '../model/account';
 import { MatrixApi, type LoginResult } from '../net/api';
@@ -11,18 +11,27 @@ import {
 } from '../net/discovery';
 import type { HomeserverError } from '../net/errors';
 import { HomeserverClient, type ClientOptions, type FetchFn } from '../net/http';
-import { openDb, type Db } from '../storage/db';
+import type { Db } from '../storage/db';
+import { ensurePrivateDir, makePrivate } from '../storage/private-files';
 import { SessionStore, type Session } from '../storage/session-store';
 import {
   accountDirName,
   readRegistry,
   rebuildRegistry,
+  REGISTRY_FILE,
+  sameRegistry,
   writeRegistry,
   type Registry,
   type RegistryEntry,
 } from './account-registry';
-
-const DB_FILE = 'account.sqlite';
+import {
+  DB_FILE,
+  damagedNotice,
+  describeStorageError,
+  openAccountDb,
+  openOrReplace,
+  type AccountNotice,
+} from './account-files';
 
 /** What `login` needs. `server` may be empty when `username` is a full user id. */
 export type LoginRequest = {
@@ -46,6 +55,8 @@ export type AccountServiceOptions = {
   discoverOptions?: DiscoverOptions;
   /** How long `logout` waits for the server before wiping locally anyway (default 10 s). */
   logoutTimeoutMs?: number;
+  /** Writes the registry (default {@link writeRegistry}); tests make it fail like a full disk. */
+  writeRegistry?: (dataDir: string, registry: Registry) => void;
   log?: (message: string) => void;
 };
 
@@ -74,6 +85,7 @@ export class AccountService {
   #registry: Registry = { accounts: [] };
   readonly #open = new Map<string, OpenAccount>();
   #restored = false;
+  #storageProblem: string | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(dataDir: string, opts: AccountServiceOptions = {}) {
@@ -97,18 +109,43 @@ export class AccountService {
    */
   restore(): Session[] {
     if (!this.#restored) {
-      mkdirSync(join(this.#dataDir, 'accounts'), { recursive: true });
-      const registry =
-        readRegistry(this.#dataDir) ?? rebuildRegistry(this.#dataDir, DB_FILE, this.#opts.log);
+      try {
+        ensurePrivateDir(join(this.#dataDir, 'accounts'));
+        ensurePrivateDir(this.#dataDir);
+        makePrivate(join(this.#dataDir, REGISTRY_FILE));
+      } catch (err) {
+        this.#cannotWrite('preparing the data folder', err);
+      }
+      const read = readRegistry(this.#dataDir);
+      const registry = read ?? rebuildRegistry(this.#dataDir, DB_FILE, this.#opts.log);
       this.#registry = { active: registry.active, accounts: [] };
       for (const entry of registry.accounts) this.#openEntry(entry);
       if (!this.#open.has(this.#registry.active ?? '')) {
         this.#registry.active = [...this.#open.keys()][0];
       }
-      writeRegistry(this.#dataDir, this.#registry);
+      if (!read || !sameRegistry(read, this.#registry)) {
+        try {
+          this.#save();
+        } catch (err) {
+          this.#cannotWrite('writing the account registry', err);
+        }
+      }
       this.#restored = true;
     }
     return [...this.#open.values()].map((a) => a.store.get()!);
+  }
+
+  /**
+   * Why this computer refused to save at start (a full or read-only disk), in words for
+   * people; the core then serves the cache without syncing. Cleared once a save succeeds.
+   */
+  get storageProblem(): string | undefined {
+    return this.#storageProblem;
+  }
+
+  #cannotWrite(what: string, err: unknown): void {
+    this.#opts.log?.(`${what} failed: ${String(err)}`);
+    this.#storageProblem ??= describeStorageError(err);
   }
 
   /**
@@ -222,13 +259,20 @@ export class AccountService {
     return this.#emit(acc);
   }
 
-  /** Every account, in the order they were added, and the active one. */
-  list(): { accounts: AccountInfo[]; active?: string } {
+  /**
+   * Every account, in the order they were added, and the active one; `notices` for accounts
+   * that need a sign-in before they can be used again (their database was damaged).
+   */
+  list(): { accounts: AccountInfo[]; active?: string; notices?: AccountNotice[] } {
     this.restore();
     const accounts = this.#registry.accounts
       .filter((e) => this.#open.has(e.userId))
       .map((e) => toInfo(this.#get(e.userId).store.get()!));
-    return { accounts, active: this.#registry.active };
+    const notices = this.#registry.accounts
+      .filter((e) => e.setAside !== undefined && !this.#open.has(e.userId))
+      .map((e) => damagedNotice(e.userId));
+    const out = { accounts, active: this.#registry.active };
+    return notices.length ? { ...out, notices } : out;
   }
 
   /** The active account's user id. */
@@ -302,7 +346,8 @@ export class AccountService {
   }
 
   #save(): void {
-    writeRegistry(this.#dataDir, this.#registry);
+    (this.#opts.writeRegistry ?? writeRegistry)(this.#dataDir, this.#registry);
+    this.#storageProblem = undefined;
   }
 
   #emit(acc: OpenAccount): AccountInfo {
@@ -330,27 +375,48 @@ export class AccountService {
   /** Opens a registry entry's database; drops entries whose files are gone or unusable. */
   #openEntry(entry: RegistryEntry): void {
     const dir = this.#dir(entry);
-    let db: Db;
-    try {
-      mkdirSync(dir, { recursive: true });
-      db = openDb(join(dir, DB_FILE));
-    } catch (err) {
-      // Kept in the registry (a newer app version may open it), but not usable now.
-      this.#opts.log?.(`cannot open the database of ${entry.userId}: ${String(err)}`);
+    if (entry.setAside !== undefined) {
+      // Damaged on an earlier start: waits for a sign-in.
       this.#registry.accounts.push(entry);
       return;
     }
+    const db = this.#openEntryDb(entry, join(dir, DB_FILE));
+    if (!db) return;
     const store = new SessionStore(db);
     const s = store.get();
     if (!s || s.userId !== entry.userId) {
-      // Interrupted before the session was stored: nothing worth keeping.
+      // Interrupted before the session was stored: nothing worth keeping (but what was set
+      // aside stays).
       db.close();
-      rmSync(dir, { recursive: true, force: true });
+      for (const suffix of ['', '-wal', '-shm'])
+        rmSync(join(dir, DB_FILE + suffix), { force: true });
       return;
     }
     const api = new MatrixApi(this.#client(s.homeserver, s.accessToken, s.userId), s.versions);
     this.#open.set(entry.userId, { entry, db, store, api });
     this.#registry.accounts.push(entry);
+  }
+
+  /**
+   * The database of a registry entry. A damaged one is set aside (the entry then waits for a
+   * sign-in); one the disk refuses to open for writing is opened for reading (and the problem
+   * noted); `undefined` when it cannot be used now (the entry is kept: a newer app version may
+   * open it).
+   */
+  #openEntryDb(entry: RegistryEntry, path: string): Db | undefined {
+    const r = openAccountDb(path);
+    if ('db' in r) {
+      if (r.refused !== undefined) this.#cannotWrite(`opening ${path}`, r.refused);
+      return r.db;
+    }
+    if ('setAside' in r) {
+      this.#opts.log?.(`the database of ${entry.userId} is damaged: set aside as ${r.setAside}`);
+      this.#registry.accounts.push({ ...entry, setAside: r.setAside });
+    } else {
+      this.#opts.log?.(`cannot open the database of ${entry.userId}: ${String(r.failed)}`);
+      this.#registry.accounts.push(entry);
+    }
+    return undefined;
   }
 
   /** A known account this username names on this homeserver, to reuse its device. */
@@ -373,8 +439,8 @@ export class AccountService {
       this.#registry.accounts = [...others, entry];
       this.#save();
       const dir = this.#dir(entry);
-      mkdirSync(dir, { recursive: true });
-      const db = openDb(join(dir, DB_FILE));
+      ensurePrivateDir(dir);
+      const db = openOrReplace(join(dir, DB_FILE), this.#opts.log);
       const store = new SessionStore(db);
       const client = this.#client(homeserver, undefined, res.userId);
       acc = { entry, db, store, api: new MatrixApi(client, versions) };

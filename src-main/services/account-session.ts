@@ -40,6 +40,11 @@ export class AccountSession {
   readonly rooms: RoomService;
   readonly messages: MessageService;
   #events: EventLog;
+  /**
+   * Set (to why, for people) when the disk refused writes at start: the services serve the
+   * cache only, and `start` is not called.
+   */
+  readOnly: string | undefined;
   /** Rooms whose timeline the renderer opened recently: only they get timeline deltas. */
   #watched = new Set<string>();
 

@@ -2,13 +2,19 @@ import type { TimelineItem, TimelinePage } from '../model/timeline';
 import type { MatrixApi, MessagesResponse } from '../net/api';
 import { isTransientError } from '../net/errors';
 import { parseContext, parseMessages } from '../protocol/pagination';
+import type { Skipped } from '../protocol/sync';
 import type { EventRow } from '../storage/event-store';
 import { ingestContext, ingestMessagesBefore } from '../sync/history';
 import type { Stores } from '../storage/stores';
 import { isHiddenInTimeline, toTimelineItems } from '../sync/timeline-items';
 import { localEcho } from './send-queue';
 
-export type TimelineDeps = { api: MatrixApi; stores: Stores; userId: string };
+export type TimelineDeps = {
+  api: MatrixApi;
+  stores: Stores;
+  userId: string;
+  log?: (msg: string) => void;
+};
 
 /** Member events come with each page, so senders have names (lazy loading). */
 const PAGE_FILTER = { lazy_load_members: true };
@@ -71,7 +77,9 @@ export class TimelineService {
           if (items.length === 0 || !isTransientError(err)) throw err;
           return { roomId, items, hasMoreBefore: true, hasMoreAfter: true };
         }
-        ingestMessagesBefore(stores, roomId, page.gap.chunkId, parseMessages(json));
+        const parsed = parseMessages(json);
+        this.#reportSkipped('messages', roomId, parsed.skipped);
+        ingestMessagesBefore(stores, roomId, page.gap.chunkId, parsed);
       } else {
         raw *= 2; // hidden events (reactions, edits) took the room: read further back
       }
@@ -91,6 +99,7 @@ export class TimelineService {
         events_after: r.eventsAfter,
         state: r.state,
       });
+      this.#reportSkipped('context', roomId, ctx.skipped);
       ingestContext(stores, roomId, ctx);
     }
     const half = Math.max(1, Math.floor(limit / 2));
@@ -112,6 +121,12 @@ export class TimelineService {
     const { stores, userId } = this.#deps;
     const rows = eventIds.map((id) => stores.events.get(id)).filter((r): r is EventRow => !!r);
     return toTimelineItems(stores, userId, rows);
+  }
+
+  #reportSkipped(what: string, roomId: string, skipped: readonly Skipped[]): void {
+    for (const s of skipped) {
+      this.#deps.log?.(`${what}: skipped ${roomId} ${s.eventId ?? ''}: ${s.reason}`);
+    }
   }
 
   /** The last `limit` visible items of raw rows; `trimmed` when visible ones were left out. */

@@ -5,6 +5,16 @@ import type { Db } from './db';
 /** A stored to-device message, with its queue position. */
 export type InboxToDevice = ToDeviceEvent & { id: number };
 
+/** How much the to-device inbox holds at most: a message count, and bytes of its rows. */
+export type InboxLimits = { count: number; bytes: number };
+
+/**
+ * The default {@link InboxLimits}. Messages wait only until the crypto layer consumes them, so
+ * a full inbox means that layer is missing or stuck: the oldest are dropped rather than letting
+ * the database grow without end.
+ */
+export const TO_DEVICE_INBOX_MAX: InboxLimits = { count: 10_000, bytes: 16 * 1024 * 1024 };
+
 const OTK_PREFIX = 'otk:';
 const FALLBACK_KEY = 'fallback_unused';
 
@@ -12,6 +22,14 @@ const SQL = {
   addToDevice: 'INSERT INTO to_device (sender, type, content) VALUES (?, ?, ?)',
   toDevice: 'SELECT * FROM to_device ORDER BY id LIMIT ?',
   ackToDevice: 'DELETE FROM to_device WHERE id <= ?',
+  /** The newest id beyond the count limit (the `?`-th newest, counting from 0). */
+  beyondCount: 'SELECT id FROM to_device ORDER BY id DESC LIMIT 1 OFFSET ?',
+  /** The newest id whose row, with every newer one, exceeds the byte limit. */
+  beyondBytes: `SELECT id FROM (
+                  SELECT id, SUM(length(CAST(content AS BLOB)) + length(CAST(type AS BLOB))
+                    + length(CAST(sender AS BLOB))) OVER (ORDER BY id DESC) AS total
+                  FROM to_device)
+                WHERE total > ? ORDER BY id DESC LIMIT 1`,
   setDeviceChange: `INSERT INTO device_list_changes (user_id, change) VALUES (?, ?)
                     ON CONFLICT (user_id) DO UPDATE SET change = excluded.change`,
   deviceChanges: 'SELECT * FROM device_list_changes',
@@ -31,6 +49,8 @@ export class CryptoInboxStore {
   readonly #addToDevice;
   readonly #toDevice;
   readonly #ackToDevice;
+  readonly #beyondCount;
+  readonly #beyondBytes;
   readonly #setDeviceChange;
   readonly #deviceChanges;
   readonly #clearDeviceChanges;
@@ -46,6 +66,8 @@ export class CryptoInboxStore {
       { id: number; sender: string; type: string; content: string }
     >(SQL.toDevice);
     this.#ackToDevice = db.prepare(SQL.ackToDevice);
+    this.#beyondCount = db.prepare<[number], { id: number }>(SQL.beyondCount);
+    this.#beyondBytes = db.prepare<[number], { id: number }>(SQL.beyondBytes);
     this.#setDeviceChange = db.prepare(SQL.setDeviceChange);
     this.#deviceChanges = db.prepare<[], { user_id: string; change: string }>(SQL.deviceChanges);
     this.#clearDeviceChanges = db.prepare(SQL.clearDeviceChanges);
@@ -73,6 +95,19 @@ export class CryptoInboxStore {
   /** Drops the queued messages up to and including `id` (the crypto layer handled them). */
   ackToDevice(id: number): void {
     this.#ackToDevice.run(id);
+  }
+
+  /**
+   * Drops the oldest queued to-device messages until the inbox is within `limits`; returns how
+   * many were dropped.
+   */
+  trimToDevice(limits: InboxLimits = TO_DEVICE_INBOX_MAX): number {
+    let dropped = 0;
+    const byCount = this.#beyondCount.get(limits.count);
+    if (byCount) dropped += this.#ackToDevice.run(byCount.id).changes;
+    const byBytes = this.#beyondBytes.get(limits.bytes);
+    if (byBytes) dropped += this.#ackToDevice.run(byBytes.id).changes;
+    return dropped;
   }
 
   /** Records device list changes; a later change of the same user replaces an earlier one. */

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -70,5 +70,22 @@ describe('session store', () => {
     });
     s.setAccessToken('tok2');
     expect(s.get()).toMatchObject({ accessToken: 'tok2', softLoggedOut: false, syncToken: 's42' });
+  });
+});
+
+describe('file permissions', () => {
+  const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
+
+  it('creates the database and its WAL files 0600, and tightens existing ones', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'db-')), 'a.sqlite');
+    const first = openDb(path);
+    first.prepare('CREATE TABLE t (x INTEGER) STRICT').run();
+    expect([mode(path), mode(`${path}-wal`), mode(`${path}-shm`)]).toEqual(['600', '600', '600']);
+    // Left by an older version while still open (as after a crash): tightened on open.
+    for (const f of [path, `${path}-wal`, `${path}-shm`]) chmodSync(f, 0o644);
+    const second = openDb(path);
+    expect([mode(path), mode(`${path}-wal`), mode(`${path}-shm`)]).toEqual(['600', '600', '600']);
+    second.close();
+    first.close();
   });
 });

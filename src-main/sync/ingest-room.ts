@@ -1,5 +1,6 @@
 import type { AccountDataEvent, RoomChanges } from '../protocol/sync';
 import { applyTimelineEvents } from './apply-events';
+import { containedWrite } from '../storage/db';
 import { newRoomRow, type RoomRow } from '../storage/room-store';
 import { deleteRoomData, type Stores } from '../storage/stores';
 import {
@@ -29,14 +30,20 @@ export type RoomContext = {
   /** The `since` token of the request (the sync token before this response). */
   sinceToken?: string;
   now: number;
+  /** Where an item dropped after a failure is reported. */
+  log: (message: string, error?: unknown) => void;
 };
 
 const MARKED_UNREAD = ['m.marked_unread', 'com.famedly.marked_unread'];
 
-function applyRoomAccountData(stores: Stores, row: RoomRow, events: AccountDataEvent[]): void {
+function applyRoomAccountData(ctx: RoomContext, row: RoomRow, events: AccountDataEvent[]): void {
+  const { stores } = ctx;
   let markerChanged = false;
   for (const ev of events) {
-    stores.accountData.set(row.roomId, ev.type, ev.content);
+    const write = () => stores.accountData.set(row.roomId, ev.type, ev.content);
+    if (!containedWrite(stores.db, `${row.roomId}: account data ${ev.type}`, write, ctx.log)) {
+      continue;
+    }
     if (ev.type === 'm.tag') row.tags = tagsOf(ev.content);
     if (MARKED_UNREAD.includes(ev.type)) markerChanged = true;
   }
@@ -84,7 +91,7 @@ function applyJoinedOrLeft(ctx: RoomContext, row: RoomRow, room: RoomChanges, ou
   }
   out.updated = [...fx.updated].filter((id) => !appendedIds.has(id) && stores.events.get(id));
   applyEphemeral(ctx, roomId, room, out);
-  applyRoomAccountData(stores, row, room.accountData);
+  applyRoomAccountData(ctx, row, room.accountData);
   if (room.unread) {
     row.notificationCount = room.unread.notifications;
     row.highlightCount = room.unread.highlights;
@@ -122,7 +129,7 @@ export function ingestRoom(ctx: RoomContext, room: RoomChanges): RoomOutcome {
   if (room.membership === 'invite' || room.membership === 'knock') {
     row.inviteState = room.strippedState ?? [];
     refreshFromStripped(row, row.inviteState, ctx.ownUserId);
-    applyRoomAccountData(stores, row, room.accountData);
+    applyRoomAccountData(ctx, row, room.accountData);
     if (row.lastActivityTs === 0) row.lastActivityTs = ctx.now;
   } else {
     applyJoinedOrLeft(ctx, row, room, out);

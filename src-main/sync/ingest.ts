@@ -2,6 +2,8 @@ import { isObject, type JsonObject } from '../protocol/events';
 import type { AccountDataEvent, RoomChanges, SyncChanges } from '../protocol/sync';
 import { GLOBAL } from '../storage/account-data-store';
 import { ingestRoom, type RoomContext, type RoomOutcome } from './ingest-room';
+import { TO_DEVICE_INBOX_MAX, type InboxLimits } from '../storage/crypto-inbox-store';
+import { containedWrite } from '../storage/db';
 import type { QueueRow } from '../storage/queue-store';
 import type { Stores } from '../storage/stores';
 import { inviteIsDirect } from './summary';
@@ -26,12 +28,16 @@ export type IngestResult = {
   retired: QueueRow[];
 };
 
+type Log = (message: string, error?: unknown) => void;
+
 /** Knobs for {@link ingestSync}. */
 export type IngestOptions = {
-  /** Where contained room failures are reported (default `console.warn`). */
-  log?: (message: string, error?: unknown) => void;
+  /** Where contained failures (a room, an item) are reported (default `console.warn`). */
+  log?: Log;
   /** The clock (an invite's first activity). */
   now?: () => number;
+  /** How much the to-device inbox may hold (default {@link TO_DEVICE_INBOX_MAX}). */
+  inboxLimits?: InboxLimits;
 };
 
 function defaultLog(message: string, error?: unknown): void {
@@ -85,10 +91,12 @@ function applyGlobalAccountData(
   events: readonly AccountDataEvent[],
   ownUserId: string,
   tracker: RoomTracker,
+  log: Log,
 ): void {
   let direct: JsonObject | undefined;
   for (const ev of events) {
-    stores.accountData.set(GLOBAL, ev.type, ev.content);
+    const write = () => stores.accountData.set(GLOBAL, ev.type, ev.content);
+    if (!containedWrite(stores.db, `account data ${ev.type}`, write, log)) continue;
     if (ev.type === 'm.direct') direct = ev.content;
   }
   if (!direct) return;
@@ -100,6 +108,22 @@ function applyGlobalAccountData(
     if (isDirect === row.isDirect) continue;
     tracker.touch(row.roomId);
     stores.rooms.save({ ...row, isDirect });
+  }
+}
+
+/** Queues the response's to-device messages, each contained, then holds the inbox to `limits`. */
+function addToDevice(stores: Stores, changes: SyncChanges, limits: InboxLimits, log: Log): void {
+  if (changes.toDevice.length === 0) return;
+  for (const m of changes.toDevice) {
+    const what = `to-device ${m.type} from ${m.sender}`;
+    containedWrite(stores.db, what, () => stores.cryptoInbox.addToDevice([m]), log);
+  }
+  const dropped = stores.cryptoInbox.trimToDevice(limits);
+  if (dropped > 0) {
+    log(
+      `to-device inbox full (${limits.count} messages or ${limits.bytes} bytes): ` +
+        `dropped the ${dropped} oldest`,
+    );
   }
 }
 
@@ -145,7 +169,7 @@ function retireSentEntries(stores: Stores, rooms: readonly RoomChanges[]): Queue
 
 /** One room in its own savepoint: a failure rolls back that room only, and opens a gap. */
 function ingestRoomContained(
-  ctx: RoomContext & { nextBatch: string; log: NonNullable<IngestOptions['log']> },
+  ctx: RoomContext & { nextBatch: string },
   room: RoomChanges,
   result: IngestResult,
 ): void {
@@ -167,9 +191,11 @@ function ingestRoomContained(
  * Applies a whole parsed `/sync` response in ONE transaction that it opens itself: rooms
  * (membership, state, timeline chunks, relations, redactions, members, summaries, receipts,
  * room account data), global account data (`m.direct` → `isDirect`), the outgoing queue's
- * entries that came back, the crypto inbox, and the sync token. A failure inside one room is contained to that room (logged, its changes rolled
- * back, a gap opened so they can be refetched); any other failure rolls back everything,
- * token included, and is thrown.
+ * entries that came back, the crypto inbox, and the sync token. A failure inside one room is
+ * contained to that room (logged, its changes rolled back, a gap opened so they can be
+ * refetched); one of a single account data entry or to-device message drops that item alone
+ * (logged). A failure of the database itself, or any other, rolls back everything, token
+ * included, and is thrown.
  *
  * @throws Error when no session is stored (the token would be lost), or on a failure outside
  * the rooms.
@@ -186,7 +212,7 @@ export function ingestSync(
     const session = stores.session.get();
     if (!session) throw new Error('ingestSync: no session stored');
     const tracker = new RoomTracker(stores);
-    applyGlobalAccountData(stores, changes.accountData, ownUserId, tracker);
+    applyGlobalAccountData(stores, changes.accountData, ownUserId, tracker, log);
     const ctx = {
       stores,
       ownUserId,
@@ -201,7 +227,7 @@ export function ingestSync(
       ingestRoomContained(ctx, room, result);
     }
     result.retired = retireSentEntries(stores, changes.rooms);
-    stores.cryptoInbox.addToDevice(changes.toDevice);
+    addToDevice(stores, changes, opts.inboxLimits ?? TO_DEVICE_INBOX_MAX, log);
     stores.cryptoInbox.addDeviceListChanges(changes.deviceLists);
     stores.cryptoInbox.setOtkCounts(changes.otkCounts);
     if (changes.unusedFallbackKeyTypes) {

@@ -1,6 +1,7 @@
 import type {
   AccountInfo,
   Bridge,
+  CommandResponse,
   CoreStatus,
   IpcError,
   SyncStatus,
@@ -11,6 +12,9 @@ import { loginErrorMessage } from '../login/login-errors';
 
 const UNKNOWN_SYNC: SyncStatus = { state: 'connecting' };
 
+/** An account that needs attention (see `account.list`). */
+type AccountNotice = NonNullable<CommandResponse<'account.list'>['notices']>[number];
+
 /**
  * The core's status, the accounts on this machine and the active one, and the sync status:
  * loaded when the core reports ready, then kept current by pushed events only.
@@ -20,6 +24,7 @@ export class Session {
   #coreStatus = $state<CoreStatus>('not-connected');
   #syncStatus = $state<SyncStatus>(UNKNOWN_SYNC);
   #accounts = $state.raw<AccountInfo[]>([]);
+  #notices = $state.raw<AccountNotice[]>([]);
   #activeId = $state<UserId | undefined>();
   #ready = $state(false);
   #version = $state<string | undefined>();
@@ -59,6 +64,11 @@ export class Session {
   /** Every account on this machine. */
   get accounts(): AccountInfo[] {
     return this.#accounts;
+  }
+
+  /** Accounts that need a sign-in before they can be used again, with why (for people). */
+  get notices(): AccountNotice[] {
+    return this.#notices;
   }
 
   /** The active account, if anyone is signed in (possibly soft-logged-out). */
@@ -103,6 +113,7 @@ export class Session {
     });
     if (!result.ok) return loginErrorMessage(result.error);
     this.#upsert(result.value);
+    this.#notices = this.#notices.filter((n) => n.userId !== result.value.userId);
     this.#activeId = result.value.userId;
     this.#epoch++;
     return undefined;
@@ -149,6 +160,7 @@ export class Session {
       return;
     }
     this.#accounts = list.value.accounts;
+    this.#notices = list.value.notices ?? [];
     const previous = this.#activeId;
     this.#activeId = list.value.active;
     // After a sign-out the registry may name another account: make the core run it.

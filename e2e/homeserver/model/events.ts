@@ -1,4 +1,5 @@
 import { isObject, type JsonObject } from '../validate';
+import { toJson } from '../json-text';
 
 /** An event as stored and as clients see it (without `unsigned`, which is computed per reader). */
 export type Pdu = {
@@ -119,5 +120,5 @@ export function relationOf(pdu: Pdu): { relType: string; eventId: string } | und
 
 /** Canonical JSON size in bytes, for the 64 KiB event limit. */
 export function eventSize(pdu: Pdu): number {
-  return Buffer.byteLength(JSON.stringify(pdu));
+  return Buffer.byteLength(toJson(pdu));
 }

@@ -5,6 +5,7 @@ import { clientEvent } from '../model/format';
 import { contentOf } from '../model/rooms';
 import type { Ctx, Route } from '../router';
 import { objectBody, optBool, optInt, optString, type JsonObject } from '../validate';
+import { toJson } from '../json-text';
 
 type R = Route<Homeserver>;
 
@@ -13,7 +14,7 @@ function txnOf(ctx: Ctx<Homeserver>) {
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return toJson(a) === toJson(b);
 }
 
 const sending: R[] = [
