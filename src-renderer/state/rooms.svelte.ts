@@ -8,7 +8,7 @@ import type {
   UserId,
 } from '../../src-main/ipc/contract';
 import { getBridge } from '../lib/bridge';
-import { buildSections, filterSections, sectionOf, type RoomSection } from '../rooms/room-sections';
+import { buildSections, filterSections, sectionOf, type RoomSection } from '../lib/room-sections';
 
 type RoomsDelta = AppEventData['rooms.changed'];
 

@@ -9,7 +9,13 @@ import type {
 } from '../../src-main/ipc/contract';
 import { getBridge } from '../lib/bridge';
 import { displayName } from '../lib/format';
-import { indexBy, mergeAppended, olderThan, removeIds, replaceUpdated } from '../timeline/merge';
+import {
+  indexBy,
+  mergeAppended,
+  olderThan,
+  removeIds,
+  replaceUpdated,
+} from '../lib/timeline-merge';
 import { session } from './session.svelte';
 
 /** Items per page: what `timeline.open` and each back-pagination ask for. */
