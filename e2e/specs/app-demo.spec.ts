@@ -84,7 +84,7 @@ test('the demo opens signed in, Ada answers, and a second run keeps it all', asy
   await composer(page).fill('Thanks for the tour, Ada');
   await composer(page).press('Enter');
   await expect(message(page, 'Thanks for the tour, Ada')).toBeVisible();
-  await expect(timeline(page).getByText('You’re welcome! 😊')).toBeVisible({ timeout: 15_000 });
+  await expect(timeline(page).getByText('You’re welcome! 😊')).toBeVisible({ timeout: 30_000 });
   expect(errors).toEqual([]);
   await page.close();
   await stopDemo();

@@ -41,7 +41,7 @@ test.afterAll(async () => {
 test('restarted without its homeserver, the app shows the cache and says it is offline', async ({
   page,
 }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const hsDir = tempDir('lm-spec-offline-hs-');
   const appDir = tempDir('lm-spec-offline-app-');
   dirs.push(hsDir, appDir);
@@ -99,8 +99,12 @@ test('restarted without its homeserver, the app shows the cache and says it is o
   await expect(queued.getByText('Sending…')).toBeVisible();
 
   hs = await startServer(hsDir, port);
-  await expect(queued.getByText('Sending…')).toHaveCount(0, { timeout: 45_000 });
-  await expect(offline.getByRole('status').filter({ hasText: /offline/i })).toHaveCount(0);
+  // The queue and the sync retry each on their own backoff (up to 30 s, jittered), and either
+  // may come first: wait for each state well past that cap.
+  await expect(queued.getByText('Sending…')).toHaveCount(0, { timeout: 60_000 });
+  await expect(offline.getByRole('status').filter({ hasText: /offline/i })).toHaveCount(0, {
+    timeout: 60_000,
+  });
   const events = await clientApi(hs.url, bob)('GET', `/rooms/${log}/messages?dir=b&limit=5`);
   expect(events.body.chunk.map((e: any) => e.content.body)).toContain('Written on the train');
   await expect(timeline(offline).getByText('Written on the train')).toHaveCount(1);

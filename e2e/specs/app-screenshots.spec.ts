@@ -105,9 +105,21 @@ test('dark: the same room, then a chat with the bot answering', async ({ browser
 
   await openRoom(page, 'Ada');
   await composer(page).fill('Hello Ada! Can you **help** me?');
+  // Ada types for under a second, which a busy machine could let pass between two looks: a
+  // watcher in the page, set up before she can start, notes it whenever it shows.
+  await page.evaluate(() => {
+    const w = globalThis as any; // the page's window (this file is type-checked without the DOM)
+    new w.MutationObserver((_: unknown, observer: { disconnect(): void }) => {
+      if (!w.document.body.textContent?.includes('Ada is typing')) return;
+      w.sawAdaTyping = true;
+      observer.disconnect();
+    }).observe(w.document.body, { childList: true, subtree: true, characterData: true });
+  });
   await composer(page).press('Enter');
-  await expect(page.getByText(/Ada is typing/)).toBeVisible();
-  await expect(timeline(page).getByText('Here is what I can do:')).toBeVisible({ timeout: 15_000 });
+  await page.waitForFunction(() => (globalThis as any).sawAdaTyping === true, undefined, {
+    timeout: 30_000,
+  });
+  await expect(timeline(page).getByText('Here is what I can do:')).toBeVisible({ timeout: 30_000 });
   await shot(page, 'dm-dark');
   expect(errors).toEqual([]);
   await page.context().close();

@@ -12,6 +12,7 @@ import type {
   IpcResult,
   SocketRequest,
 } from '../../src-main/ipc/contract';
+import { DeltaBuffer } from './delta-buffer';
 
 // The renderer may import only types from src-main, so these repeat src-main/ipc/channels.ts;
 // both are typed with the contract's literal types, so the compiler fails if either drifts.
@@ -69,8 +70,7 @@ export class WebSocketBridge implements Bridge {
   /** The last numbered event delivered; set by the first connection's status event. */
   #lastSeq: number | undefined;
   /** Live events held back while `events.since` is in flight. */
-  #held: AppEvent[] | undefined;
-  #generation = 0;
+  readonly #deltas = new DeltaBuffer<AppEvent>();
   #retryMs: number;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #disposed = false;
@@ -148,8 +148,7 @@ export class WebSocketBridge implements Bridge {
     const wasOpen = this.#open;
     this.#open = false;
     this.#socket = undefined;
-    this.#held = undefined;
-    this.#generation++;
+    this.#deltas.cancel();
     for (const [id, pending] of this.#pending) {
       if (!pending.sent) continue;
       this.#pending.delete(id);
@@ -185,21 +184,16 @@ export class WebSocketBridge implements Bridge {
       // State from the harness, outside the numbered log; the first one says where we start.
       this.#lastSeq ??= event.seq;
       this.#deliver(event);
-    } else if (this.#held) {
-      this.#held.push(event);
-    } else {
+    } else if (!this.#deltas.hold(event)) {
       this.#apply(event);
     }
   }
 
   /** Fetches what was missed while disconnected, then releases the events held meanwhile. */
   async #catchUp(afterSeq: number): Promise<void> {
-    const generation = this.#generation;
-    this.#held = [];
-    const result = await this.invoke('events.since', { afterSeq });
-    if (generation !== this.#generation) return; // dropped again: the next connection retries
-    const held = this.#held ?? [];
-    this.#held = undefined;
+    const loaded = await this.#deltas.load(() => this.invoke('events.since', { afterSeq }));
+    if (!loaded) return; // dropped again: the next connection retries
+    const { result, held } = loaded;
     if (!result.ok || result.value.reset) {
       if (!result.ok) console.error('bridge: cannot catch up on events', result.error);
       this.#options.onReset();

@@ -8,7 +8,8 @@ import type {
   UserId,
 } from '../../src-main/ipc/contract';
 import { getBridge } from '../lib/bridge';
-import { buildSections, filterSections, sectionOf, type RoomSection } from '../rooms/room-sections';
+import { DeltaBuffer } from '../lib/delta-buffer';
+import { buildSections, filterSections, sectionOf, type RoomSection } from '../lib/room-sections';
 
 type RoomsDelta = AppEventData['rooms.changed'];
 
@@ -27,7 +28,7 @@ export class RoomsState {
   #userId: UserId | undefined;
   #loaded = $state(false);
   /** Deltas heard while `rooms.list` is in flight, applied again on top of its answer. */
-  #pendingDeltas: RoomsDelta[] | undefined;
+  readonly #deltas = new DeltaBuffer<RoomsDelta>();
 
   #all = $derived([...this.#byId.values()]);
   #sections = $derived(buildSections(this.#byId.values()));
@@ -38,7 +39,7 @@ export class RoomsState {
   constructor(bridge: Bridge | undefined) {
     this.#bridge = bridge;
     bridge?.on('rooms.changed', ({ data }) => {
-      if (this.#pendingDeltas) this.#pendingDeltas.push(data);
+      this.#deltas.hold(data);
       this.#applyDelta(data);
     });
   }
@@ -114,20 +115,21 @@ export class RoomsState {
       this.#byId = new Map();
       this.#selectedId = undefined;
       this.#loaded = false;
+      this.#deltas.cancel();
     }
     this.#userId = userId;
-    if (!userId || !this.#bridge) return;
-    this.#pendingDeltas = [];
-    const result = await this.#bridge.invoke('rooms.list', {});
-    const deltas = this.#pendingDeltas;
-    this.#pendingDeltas = undefined;
-    if (userId !== this.#userId) return; // signed out or switched meanwhile
+    const bridge = this.#bridge;
+    if (!userId || !bridge) return;
+    const loaded = await this.#deltas.load(() => bridge.invoke('rooms.list', {}));
+    // Superseded by a newer load, or signed out or switched meanwhile.
+    if (!loaded || userId !== this.#userId) return;
+    const { result, held } = loaded;
     if (!result.ok) {
       console.error('rooms: cannot list rooms', result.error);
       return;
     }
     this.#byId = new Map(result.value.rooms.map((r) => [r.roomId, r]));
-    for (const delta of deltas) this.#applyDelta(delta);
+    for (const delta of held) this.#applyDelta(delta);
     this.#loaded = true;
     if (this.#selectedId === undefined) this.#restoreSelection(userId);
   }

@@ -8,7 +8,7 @@ import type {
   UserId,
 } from '../../src-main/ipc/contract';
 import { getBridge } from '../lib/bridge';
-import { loginErrorMessage } from '../login/login-errors';
+import { loginErrorMessage } from '../lib/login-errors';
 
 const UNKNOWN_SYNC: SyncStatus = { state: 'connecting' };
 

@@ -8,8 +8,15 @@ import type {
   TimelinePage,
 } from '../../src-main/ipc/contract';
 import { getBridge } from '../lib/bridge';
+import { DeltaBuffer } from '../lib/delta-buffer';
 import { displayName } from '../lib/format';
-import { indexBy, mergeAppended, olderThan, removeIds, replaceUpdated } from '../timeline/merge';
+import {
+  indexBy,
+  mergeAppended,
+  olderThan,
+  removeIds,
+  replaceUpdated,
+} from '../lib/timeline-merge';
 import { session } from './session.svelte';
 
 /** Items per page: what `timeline.open` and each back-pagination ask for. */
@@ -82,7 +89,8 @@ export class TimelineState {
   #members = $state.raw<ReadonlyMap<string, Member>>(indexBy<Member>([], (m) => m.userId));
   #unsubscribe: (() => void)[] = [];
   /** Deltas heard while a page request is in flight, applied once it lands. */
-  #held: Delta[] | undefined;
+  readonly #deltas = new DeltaBuffer<Delta>();
+  /** Bumped by each page replacing the window: an older page asked for before is dropped. */
   #generation = 0;
   #lastReadSent: string | undefined;
   #disposed = false;
@@ -269,6 +277,7 @@ export class TimelineState {
 
   dispose(): void {
     this.#disposed = true;
+    this.#deltas.cancel();
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
   }
@@ -281,13 +290,11 @@ export class TimelineState {
 
   /** Replaces the window with a page; deltas heard meanwhile are applied after it. */
   async #page(request: () => Promise<IpcResult<TimelinePage>>): Promise<boolean> {
-    const generation = ++this.#generation;
-    this.#held = [];
+    this.#generation++;
     this.#loadingBefore = false;
-    const result = await request();
-    if (generation !== this.#generation || this.#disposed) return false;
-    const held = this.#held;
-    this.#held = undefined;
+    const loaded = await this.#deltas.load(request);
+    if (!loaded || this.#disposed) return false; // superseded by a newer page, or left
+    const { result, held } = loaded;
     if (!result.ok) {
       this.#error = result.error.message;
       for (const d of held) this.#apply(d);
@@ -303,8 +310,7 @@ export class TimelineState {
   }
 
   #delta(d: Delta): void {
-    if (this.#held) this.#held.push(d);
-    else this.#apply(d);
+    if (!this.#deltas.hold(d)) this.#apply(d);
   }
 
   #apply(d: Delta): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bodyView, excerpt, isBigEmoji, mentions } from './body';
-import { item } from './test-items';
+import { item } from '../testing/timeline-fixtures';
 
 describe('bodyView', () => {
   it('shows text, notices and emotes with their style', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeState, summarizeMembers } from './describe';
-import { item, member, nameOf } from './test-items';
+import { item, member, nameOf } from '../testing/timeline-fixtures';
 
 const words = (i: ReturnType<typeof item>, prev?: Record<string, unknown>) =>
   describeState(i, nameOf, prev)?.text;

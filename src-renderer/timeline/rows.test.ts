@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildRows, firstUnread, readersByEvent, type Row } from './rows';
-import { item, member, nameOf } from './test-items';
+import { item, member, nameOf } from '../testing/timeline-fixtures';
 
 const at = (d: number, h: number, m = 0) => new Date(2025, 2, d, h, m).getTime();
 const kinds = (rows: Row[]) => rows.map((r) => r.kind);

@@ -1,3 +1,4 @@
+/** Timeline items for the renderer's unit tests. */
 import type { TimelineItem } from '../../src-main/ipc/contract';
 
 let n = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mergeAppended, olderThan, removeIds, replaceUpdated } from './merge';
-import { item } from './test-items';
+import { mergeAppended, olderThan, removeIds, replaceUpdated } from './timeline-merge';
+import { item } from '../testing/timeline-fixtures';
 
 const echo = (localId: string) =>
   item({ eventId: `local:${localId}`, local: { localId, state: 'pending' } });
