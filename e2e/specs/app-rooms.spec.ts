@@ -4,8 +4,8 @@
  * refuses to send plaintext into an encrypted room, so an encrypted default is a dead room.
  */
 import { expect, test, type Page } from '@playwright/test';
-import type { RunningHomeserver } from '../homeserver/server';
-import { startTestServer } from '../homeserver/test-helpers';
+import type { RunningHomeserver } from '../homeserver';
+import { startTestServer } from '../homeserver/testing/helpers';
 import {
   clientApi,
   collectErrors,
