@@ -114,6 +114,23 @@ export default defineConfig(
   {
     files: ['src-renderer/**/*.ts', 'src-renderer/**/*.svelte'],
     plugins: { layers },
-    rules: { 'layers/renderer-imports-contract-types': 'error' },
+    rules: {
+      'layers/renderer-imports-contract-types': 'error',
+      // Components by feature over state (`*.svelte.ts` classes) over lib (pure helpers).
+      'layers/no-upward-import': [
+        'error',
+        {
+          root: 'src-renderer',
+          layers: [
+            ['lib'],
+            ['state'],
+            ['composer', 'login', 'rooms', 'settings', 'shell', 'timeline'],
+            [''],
+          ],
+          peers: true,
+          outside: ['src-main/ipc/contract'],
+        },
+      ],
+    },
   },
 );

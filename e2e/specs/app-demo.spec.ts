@@ -18,7 +18,7 @@ import {
   roomList,
   tempDir,
   timeline,
-} from './support/app';
+} from './testing/app';
 
 const root = resolve(import.meta.dirname, '../..');
 let dataDir: string;

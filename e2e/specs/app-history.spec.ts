@@ -19,7 +19,7 @@ import {
   signIn,
   tempDir,
   timeline,
-} from './support/app';
+} from './testing/app';
 
 let hs: RunningHomeserver;
 let harness: Harness;

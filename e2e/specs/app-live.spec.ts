@@ -17,7 +17,7 @@ import {
   signIn,
   tempDir,
   timeline,
-} from './support/app';
+} from './testing/app';
 
 let hs: RunningHomeserver;
 const harnesses: Harness[] = [];

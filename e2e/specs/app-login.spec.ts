@@ -21,7 +21,7 @@ import {
   tempDir,
   timeline,
   type SeededUser,
-} from './support/app';
+} from './testing/app';
 
 let hs: RunningHomeserver;
 let harness: Harness;

@@ -20,7 +20,7 @@ import {
   tempDir,
   timeline,
   type SeededUser,
-} from './support/app';
+} from './testing/app';
 
 test.describe.configure({ mode: 'serial' });
 

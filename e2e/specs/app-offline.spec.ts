@@ -21,7 +21,7 @@ import {
   signIn,
   tempDir,
   timeline,
-} from './support/app';
+} from './testing/app';
 
 let hs: RunningHomeserver | undefined;
 let harness: Harness | undefined;

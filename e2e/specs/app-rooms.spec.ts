@@ -17,7 +17,7 @@ import {
   signIn,
   tempDir,
   type SeededUser,
-} from './support/app';
+} from './testing/app';
 
 test.describe.configure({ mode: 'serial' });
 

@@ -22,7 +22,7 @@ import {
   signIn,
   tempDir,
   timeline,
-} from './support/app';
+} from './testing/app';
 
 let hs: RunningHomeserver;
 let bot: PeerBot;

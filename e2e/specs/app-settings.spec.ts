@@ -5,7 +5,7 @@
 import { expect, test } from '@playwright/test';
 import type { RunningHomeserver } from '../homeserver';
 import { api, startTestServer } from '../homeserver/testing/helpers';
-import { collectErrors, createUser, Harness, removeDir, signIn, tempDir } from './support/app';
+import { collectErrors, createUser, Harness, removeDir, signIn, tempDir } from './testing/app';
 
 let hs: RunningHomeserver;
 let harness: Harness;

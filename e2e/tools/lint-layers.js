@@ -48,6 +48,10 @@ const noUpwardImport = {
           root: { type: 'string' },
           layers: { type: 'array', items: { type: 'array', items: { type: 'string' } } },
           testing: { type: 'string' },
+          /** Layers of the same rank may import each other (default: they stay apart). */
+          peers: { type: 'boolean' },
+          /** Modules outside `root` that product code may import (paths from the repository). */
+          outside: { type: 'array', items: { type: 'string' } },
         },
         required: ['root', 'layers'],
         additionalProperties: false,
@@ -64,7 +68,8 @@ const noUpwardImport = {
     },
   },
   create(context) {
-    const { root: rootOpt, layers, testing = 'testing' } = context.options[0];
+    const { root: rootOpt, layers, testing = 'testing', peers = false } = context.options[0];
+    const outsideAllowed = (context.options[0].outside ?? []).map((p) => resolve(context.cwd, p));
     const root = resolve(context.cwd, rootOpt);
     const file = context.filename;
     const from = folderIn(root, file);
@@ -87,6 +92,7 @@ const noUpwardImport = {
       const to = folderIn(root, target);
       if (to === undefined) {
         if (isTest || fromTesting) return;
+        if (outsideAllowed.includes(target.replace(/\.ts$/, ''))) return;
         const data = { from: name, root: rootOpt, target: relative(context.cwd, target) };
         context.report({ node, messageId: 'outside', data });
         return;
@@ -101,7 +107,7 @@ const noUpwardImport = {
       if (b === undefined) return; // an unknown folder is reported on its own files
       const data = { from: name, to: to || '(entry)' };
       if (b > a) context.report({ node, messageId: 'upward', data });
-      else if (b === a) context.report({ node, messageId: 'peer', data });
+      else if (b === a && !peers) context.report({ node, messageId: 'peer', data });
     });
   },
 };

@@ -75,6 +75,50 @@ tester.run('no-upward-import', layers.rules['no-upward-import'], {
   ],
 });
 
+const features = [
+  {
+    root: 'src-renderer',
+    layers: [['lib'], ['state'], ['rooms', 'timeline'], ['']],
+    peers: true,
+    outside: ['src-main/ipc/contract'],
+  },
+];
+const inRenderer = (path: string) => ({ filename: resolve(root, path), options: features });
+
+tester.run(
+  'no-upward-import with peers and allowed outside modules',
+  layers.rules['no-upward-import'],
+  {
+    valid: [
+      {
+        code: "import R from '../rooms/Room.svelte';",
+        ...inRenderer('src-renderer/timeline/T.svelte.ts'),
+      },
+      {
+        code: "import type { AppEvent } from '../../src-main/ipc/contract';",
+        ...inRenderer('src-renderer/lib/bridge.ts'),
+      },
+    ],
+    invalid: [
+      {
+        code: "import { RoomsState } from '../state/rooms.svelte';",
+        ...inRenderer('src-renderer/lib/format.ts'),
+        errors: [{ messageId: 'upward' }],
+      },
+      {
+        code: "import { sections } from '../rooms/sections';",
+        ...inRenderer('src-renderer/state/rooms.svelte.ts'),
+        errors: [{ messageId: 'upward' }],
+      },
+      {
+        code: "import type { Stores } from '../../src-main/storage/stores';",
+        ...inRenderer('src-renderer/state/rooms.svelte.ts'),
+        errors: [{ messageId: 'outside' }],
+      },
+    ],
+  },
+);
+
 const renderer = (path: string) => ({ filename: resolve(root, path) });
 
 tester.run('renderer-imports-contract-types', layers.rules['renderer-imports-contract-types'], {
