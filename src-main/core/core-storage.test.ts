@@ -13,7 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { register, startTestServer } from '../../e2e/homeserver/testing/helpers';
 import { accountDirName } from '../services/account-registry';
 import type { CoreTuning } from './core';
@@ -21,8 +21,10 @@ import {
   bodies,
   call,
   FAST,
+  next,
   seedMessages,
   seedRoom,
+  sendAs,
   signIn,
   startCore,
   tempDir,
@@ -166,5 +168,35 @@ describe('core: a disk that refuses writes at start', () => {
       state: 'stopped',
       reason: expect.stringMatching(/cannot save.*disk is full.*saved messages/i),
     });
+  });
+});
+
+describe('core: a disk that fills while syncing', () => {
+  it('says this computer cannot save (not that the server has trouble), then catches up', async () => {
+    const hs = await startTestServer();
+    cleanup(() => hs.close());
+    const bob = await register(hs.url, 'bob');
+    const alice = await register(hs.url, 'alice');
+    const roomId = await seedRoom(hs.url, bob.userId, [alice.userId], 'Busy');
+    const core = await startCore(tempDir());
+    cleanup(() => core.close());
+    await signIn(core, hs.url, 'alice'); // the first sync is committed
+
+    const full = vi.spyOn(core.session.stores.session, 'setSyncToken').mockImplementation(() => {
+      throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    });
+    const failing = next(core, 'sync.status', (e) => e.data.state === 'erroring');
+    await sendAs(hs.url, bob, roomId, 'm.room.message', { msgtype: 'm.text', body: 'While full' });
+    expect((await failing).data).toMatchObject({ reason: 'the disk is full', local: true });
+    expect(bodies((await call(core, 'timeline.open', { roomId, limit: 10 })).items)).not.toContain(
+      'While full',
+    );
+
+    const recovered = next(core, 'sync.status', (e) => e.data.state === 'ok');
+    full.mockRestore();
+    await recovered;
+    expect(bodies((await call(core, 'timeline.open', { roomId, limit: 10 })).items)).toContain(
+      'While full',
+    );
   });
 });

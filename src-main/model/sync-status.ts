@@ -10,8 +10,11 @@ export type SyncStatus =
   | { state: 'connecting' }
   /** The network or the server is unreachable; retrying at `retryAt` (epoch ms). */
   | { state: 'offline'; retryAt?: number }
-  /** The server answers with errors; `reason` is for people. */
-  | { state: 'erroring'; reason: string; retryAt?: number }
+  /**
+   * Syncing fails; `reason` is for people. `local`: the failure is this computer's (its disk or
+   * database, e.g. full), not the server's.
+   */
+  | { state: 'erroring'; reason: string; retryAt?: number; local?: boolean }
   /**
    * No syncing: signed out, soft-logged-out (until the user signs in again), or the disk
    * refused writes at start (the cache is shown read-only).

@@ -52,19 +52,6 @@ export function openOrReplace(path: string, log?: (message: string) => void): Db
   }
 }
 
-/** A failed write to the disk in words for people: `the disk is full`, … */
-export function describeStorageError(err: unknown): string {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return 'the disk is full';
-  // SQLite cannot size its shared-memory file: what a full disk does to opening a database.
-  if (code === 'SQLITE_IOERR_SHMSIZE') return 'the disk is probably full';
-  if (code === 'EROFS' || (typeof code === 'string' && code.startsWith('SQLITE_READONLY'))) {
-    return 'the disk is read-only';
-  }
-  if (code === 'EACCES' || code === 'EPERM') return 'no permission to write its files';
-  return `a disk error (${err instanceof Error ? err.message : String(err)})`;
-}
-
 /** The notice of an account whose database was set aside. */
 export function damagedNotice(userId: string): AccountNotice {
   const message =

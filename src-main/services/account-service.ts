@@ -11,7 +11,7 @@ import {
 } from '../net/discovery';
 import type { HomeserverError } from '../net/errors';
 import { HomeserverClient, type ClientOptions, type FetchFn } from '../net/http';
-import type { Db } from '../storage/db';
+import { describeStorageError, type Db } from '../storage/db';
 import { ensurePrivateDir, makePrivate } from '../storage/private-files';
 import { SessionStore, type Session } from '../storage/session-store';
 import {
@@ -27,7 +27,6 @@ import {
 import {
   DB_FILE,
   damagedNotice,
-  describeStorageError,
   openAccountDb,
   openOrReplace,
   type AccountNotice,

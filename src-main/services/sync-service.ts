@@ -4,6 +4,7 @@ import { ConnectionError, HomeserverError } from '../net/errors';
 import { supportsVersion } from '../net/versions';
 import { parseSync, SYNC_FILTER, type SyncChanges } from '../protocol/sync';
 import { ingestSync, type IngestResult } from '../sync/ingest';
+import { describeStorageError, isSystemicDbError } from '../storage/db';
 import type { Stores } from '../storage/stores';
 
 const LONG_POLL_MS = 30_000;
@@ -160,6 +161,13 @@ export class SyncService {
     }
     if (err instanceof ConnectionError) {
       this.#setStatus({ state: 'offline', retryAt: retryAt(jittered) });
+      return jittered;
+    }
+    if (isSystemicDbError(err)) {
+      // Nothing of the response was kept (the token did not advance): it comes again.
+      this.#deps.log?.(`sync: could not save: ${String(err)}`);
+      const reason = describeStorageError(err);
+      this.#setStatus({ state: 'erroring', reason, local: true, retryAt: retryAt(jittered) });
       return jittered;
     }
     const reason = err instanceof Error ? err.message : String(err);
