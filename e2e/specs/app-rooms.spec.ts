@@ -10,10 +10,12 @@ import {
   clientApi,
   collectErrors,
   composer,
+  createRoom,
   createUser,
   Harness,
   message,
   removeDir,
+  roomEntry,
   signIn,
   tempDir,
   type SeededUser,
@@ -130,5 +132,20 @@ test('the direct chat dialog promises no encryption, and the chat takes messages
   expect(roomId).toBeDefined();
   await expect.poll(() => bodiesOnServer(roomId!)).toContain('Hi Bob, a chat of our own');
   expect(await encryptedOnServer(roomId!)).toBe(false);
+  expect(errors).toEqual([]);
+});
+
+test('an encrypted room made elsewhere says before anyone types that the app cannot send there yet', async () => {
+  await createRoom(hs.url, {
+    creator: bob.userId,
+    members: [alice.userId],
+    name: 'Vault',
+    encrypted: true,
+  });
+  await roomEntry(page, 'Vault').click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Vault' })).toBeVisible();
+  const box = composer(page);
+  await expect(box).toBeDisabled();
+  await expect(box).toHaveAttribute('placeholder', /encrypted.*cannot send encrypted messages yet/);
   expect(errors).toEqual([]);
 });

@@ -84,7 +84,13 @@ export async function createUser(
 /** Creates a room through the control API; returns its id. */
 export async function createRoom(
   hsUrl: string,
-  body: { creator: string; members?: string[]; name?: string; is_direct?: boolean },
+  body: {
+    creator: string;
+    members?: string[];
+    name?: string;
+    is_direct?: boolean;
+    encrypted?: boolean;
+  },
 ): Promise<string> {
   const r = await api(hsUrl, 'POST', '/_test/rooms', body);
   expect(r.status, JSON.stringify(r.body)).toBe(200);
