@@ -1,5 +1,3 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AccountInfo } from '../model/account';
 import { MatrixApi, type LoginResult } from '../net/api';
 import {
@@ -11,26 +9,11 @@ import {
 } from '../net/discovery';
 import type { HomeserverError } from '../net/errors';
 import { HomeserverClient, type ClientOptions, type FetchFn } from '../net/http';
-import { describeStorageError, type Db } from '../storage/db';
-import { ensurePrivateDir, makePrivate } from '../storage/private-files';
-import { SessionStore, type Session } from '../storage/session-store';
-import {
-  accountDirName,
-  readRegistry,
-  rebuildRegistry,
-  REGISTRY_FILE,
-  sameRegistry,
-  writeRegistry,
-  type Registry,
-  type RegistryEntry,
-} from './account-registry';
-import {
-  DB_FILE,
-  damagedNotice,
-  openAccountDb,
-  openOrReplace,
-  type AccountNotice,
-} from './account-files';
+import type { Db } from '../storage/db';
+import type { Session } from '../storage/session-store';
+import type { AccountNotice } from './account-files';
+import type { Registry } from './account-registry';
+import { AccountSet, type OpenAccount } from './account-set';
 
 /** What `login` needs. `server` may be empty when `username` is a full user id. */
 export type LoginRequest = {
@@ -54,12 +37,10 @@ export type AccountServiceOptions = {
   discoverOptions?: DiscoverOptions;
   /** How long `logout` waits for the server before wiping locally anyway (default 10 s). */
   logoutTimeoutMs?: number;
-  /** Writes the registry (default {@link writeRegistry}); tests make it fail like a full disk. */
+  /** Writes the registry (default `writeRegistry`); tests make it fail like a full disk. */
   writeRegistry?: (dataDir: string, registry: Registry) => void;
   log?: (message: string) => void;
 };
-
-type OpenAccount = { entry: RegistryEntry; db: Db; store: SessionStore; api: MatrixApi };
 
 function toInfo(s: Session): AccountInfo {
   const info: AccountInfo = {
@@ -75,21 +56,20 @@ function toInfo(s: Session): AccountInfo {
 
 /**
  * The accounts on this machine: one SQLite database each under `<dataDir>/accounts/<hash>/`,
- * and a registry (`<dataDir>/accounts.json`) of which exist and which is active. Starts
- * offline from disk (`restore`); signs in, out, and back in after a soft logout.
+ * and a registry (`<dataDir>/accounts.json`) of which exist and which is active (both held by
+ * an {@link AccountSet}). Starts offline from disk (`restore`); signs in, out, and back in
+ * after a soft logout.
  */
 export class AccountService {
-  readonly #dataDir: string;
   readonly #opts: AccountServiceOptions;
-  #registry: Registry = { accounts: [] };
-  readonly #open = new Map<string, OpenAccount>();
-  #restored = false;
-  #storageProblem: string | undefined;
+  readonly #accounts: AccountSet;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(dataDir: string, opts: AccountServiceOptions = {}) {
-    this.#dataDir = dataDir;
     this.#opts = opts;
+    const openApi = (homeserver: string, versions: string[], userId: string, token?: string) =>
+      new MatrixApi(this.#client(homeserver, token, userId), versions);
+    this.#accounts = new AccountSet(dataDir, openApi, opts);
   }
 
   /** Replaces the change listener. */
@@ -107,31 +87,7 @@ export class AccountService {
    * dead token is found by the first request that uses it. Idempotent.
    */
   restore(): Session[] {
-    if (!this.#restored) {
-      try {
-        ensurePrivateDir(join(this.#dataDir, 'accounts'));
-        ensurePrivateDir(this.#dataDir);
-        makePrivate(join(this.#dataDir, REGISTRY_FILE));
-      } catch (err) {
-        this.#cannotWrite('preparing the data folder', err);
-      }
-      const read = readRegistry(this.#dataDir);
-      const registry = read ?? rebuildRegistry(this.#dataDir, DB_FILE, this.#opts.log);
-      this.#registry = { active: registry.active, accounts: [] };
-      for (const entry of registry.accounts) this.#openEntry(entry);
-      if (!this.#open.has(this.#registry.active ?? '')) {
-        this.#registry.active = [...this.#open.keys()][0];
-      }
-      if (!read || !sameRegistry(read, this.#registry)) {
-        try {
-          this.#save();
-        } catch (err) {
-          this.#cannotWrite('writing the account registry', err);
-        }
-      }
-      this.#restored = true;
-    }
-    return [...this.#open.values()].map((a) => a.store.get()!);
+    return this.#accounts.restore();
   }
 
   /**
@@ -139,12 +95,7 @@ export class AccountService {
    * people; the core then serves the cache without syncing. Cleared once a save succeeds.
    */
   get storageProblem(): string | undefined {
-    return this.#storageProblem;
-  }
-
-  #cannotWrite(what: string, err: unknown): void {
-    this.#opts.log?.(`${what} failed: ${String(err)}`);
-    this.#storageProblem ??= describeStorageError(err);
+    return this.#accounts.storageProblem;
   }
 
   /**
@@ -174,8 +125,7 @@ export class AccountService {
         throw err;
       }
       await this.#refreshServerInfo(acc, false);
-      this.#registry.active = res.userId;
-      this.#save();
+      this.#accounts.makeActive(res.userId);
       return this.#emit(acc);
     });
   }
@@ -211,10 +161,7 @@ export class AccountService {
     const wasActive = toInfo(acc.store.get()!).state === 'active';
     acc.store.markSoftLoggedOut();
     acc.api.client.setAccessToken(undefined);
-    if (deviceGone && !acc.entry.needsNewDevice) {
-      acc.entry.needsNewDevice = true;
-      this.#save();
-    }
+    if (deviceGone) this.#accounts.setNeedsNewDevice(acc, true);
     const info = toInfo(acc.store.get()!);
     if (wasActive) this.#opts.onChange?.(info, false);
     return info;
@@ -237,15 +184,7 @@ export class AccountService {
           this.#opts.log?.(`logout of ${userId} on the server failed: ${String(err)}`);
         });
       }
-      acc.api.client.close();
-      acc.db.close();
-      this.#open.delete(userId);
-      rmSync(this.#dir(acc.entry), { recursive: true, force: true });
-      this.#registry.accounts = this.#registry.accounts.filter((e) => e.userId !== userId);
-      if (this.#registry.active === userId) {
-        this.#registry.active = this.#registry.accounts[0]?.userId;
-      }
-      this.#save();
+      this.#accounts.remove(acc);
       this.#opts.onChange?.(info, true);
     });
   }
@@ -253,8 +192,7 @@ export class AccountService {
   /** Makes another account the active one. */
   switch(userId: string): AccountInfo {
     const acc = this.#get(userId);
-    this.#registry.active = userId;
-    this.#save();
+    this.#accounts.makeActive(userId);
     return this.#emit(acc);
   }
 
@@ -263,23 +201,17 @@ export class AccountService {
    * that need a sign-in before they can be used again (their database was damaged).
    */
   list(): { accounts: AccountInfo[]; active?: string; notices?: AccountNotice[] } {
-    this.restore();
-    const accounts = this.#registry.accounts
-      .filter((e) => this.#open.has(e.userId))
-      .map((e) => toInfo(this.#get(e.userId).store.get()!));
-    const notices = this.#registry.accounts
-      .filter((e) => e.setAside !== undefined && !this.#open.has(e.userId))
-      .map((e) => damagedNotice(e.userId));
-    const out = { accounts, active: this.#registry.active };
+    const { sessions, active, notices } = this.#accounts.list();
+    const out = { accounts: sessions.map(toInfo), active };
     return notices.length ? { ...out, notices } : out;
   }
 
   /** The active account's user id. */
   get active(): string | undefined {
-    this.restore();
-    return this.#registry.active;
+    return this.#accounts.active;
   }
 
+  /** An account as the renderer sees it. */
   info(userId: string): AccountInfo {
     return toInfo(this.session(userId));
   }
@@ -291,6 +223,7 @@ export class AccountService {
     this.#opts.onChange?.(this.info(userId), false);
   }
 
+  /** An account's stored session. */
   session(userId: string): Session {
     return this.#get(userId).store.get()!;
   }
@@ -307,7 +240,7 @@ export class AccountService {
 
   /** The account's folder, for other per-account files (crypto store, media cache). */
   accountDir(userId: string): string {
-    return this.#dir(this.#get(userId).entry);
+    return this.#accounts.dir(this.#get(userId).entry);
   }
 
   /** Fetches versions, capabilities and profile again and stores them (best effort). */
@@ -319,12 +252,7 @@ export class AccountService {
 
   /** Aborts every request and closes every database. */
   close(): void {
-    for (const acc of this.#open.values()) {
-      acc.api.client.close();
-      acc.db.close();
-    }
-    this.#open.clear();
-    this.#restored = false;
+    this.#accounts.close();
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -334,19 +262,7 @@ export class AccountService {
   }
 
   #get(userId: string): OpenAccount {
-    this.restore();
-    const acc = this.#open.get(userId);
-    if (!acc) throw new Error(`No account ${userId} on this machine`);
-    return acc;
-  }
-
-  #dir(entry: RegistryEntry): string {
-    return join(this.#dataDir, 'accounts', entry.dir);
-  }
-
-  #save(): void {
-    (this.#opts.writeRegistry ?? writeRegistry)(this.#dataDir, this.#registry);
-    this.#storageProblem = undefined;
+    return this.#accounts.get(userId);
   }
 
   #emit(acc: OpenAccount): AccountInfo {
@@ -366,63 +282,16 @@ export class AccountService {
   }
 
   #tokenDied(userId: string, err: HomeserverError): void {
-    if (!this.#open.has(userId)) return;
+    if (!this.#accounts.has(userId)) return;
     this.#opts.log?.(`${userId}: token rejected (soft_logout: ${err.softLogout})`);
     this.markSoftLoggedOut(userId, !err.softLogout);
   }
 
-  /** Opens a registry entry's database; drops entries whose files are gone or unusable. */
-  #openEntry(entry: RegistryEntry): void {
-    const dir = this.#dir(entry);
-    if (entry.setAside !== undefined) {
-      // Damaged on an earlier start: waits for a sign-in.
-      this.#registry.accounts.push(entry);
-      return;
-    }
-    const db = this.#openEntryDb(entry, join(dir, DB_FILE));
-    if (!db) return;
-    const store = new SessionStore(db);
-    const s = store.get();
-    if (!s || s.userId !== entry.userId) {
-      // Interrupted before the session was stored: nothing worth keeping (but what was set
-      // aside stays).
-      db.close();
-      for (const suffix of ['', '-wal', '-shm'])
-        rmSync(join(dir, DB_FILE + suffix), { force: true });
-      return;
-    }
-    const api = new MatrixApi(this.#client(s.homeserver, s.accessToken, s.userId), s.versions);
-    this.#open.set(entry.userId, { entry, db, store, api });
-    this.#registry.accounts.push(entry);
-  }
-
-  /**
-   * The database of a registry entry. A damaged one is set aside (the entry then waits for a
-   * sign-in); one the disk refuses to open for writing is opened for reading (and the problem
-   * noted); `undefined` when it cannot be used now (the entry is kept: a newer app version may
-   * open it).
-   */
-  #openEntryDb(entry: RegistryEntry, path: string): Db | undefined {
-    const r = openAccountDb(path);
-    if ('db' in r) {
-      if (r.refused !== undefined) this.#cannotWrite(`opening ${path}`, r.refused);
-      return r.db;
-    }
-    if ('setAside' in r) {
-      this.#opts.log?.(`the database of ${entry.userId} is damaged: set aside as ${r.setAside}`);
-      this.#registry.accounts.push({ ...entry, setAside: r.setAside });
-    } else {
-      this.#opts.log?.(`cannot open the database of ${entry.userId}: ${String(r.failed)}`);
-      this.#registry.accounts.push(entry);
-    }
-    return undefined;
-  }
-
   /** A known account this username names on this homeserver, to reuse its device. */
   #findKnown(username: string, homeserver: string): OpenAccount | undefined {
-    if (username.startsWith('@')) return this.#open.get(username);
+    if (username.startsWith('@')) return this.#accounts.find(username);
     const local = username.toLowerCase();
-    return [...this.#open.values()].find((a) => {
+    return this.#accounts.all().find((a) => {
       const s = a.store.get()!;
       return s.homeserver === homeserver && s.userId.slice(1, s.userId.indexOf(':')) === local;
     });
@@ -430,30 +299,14 @@ export class AccountService {
 
   /** Stores a fresh token in the account's database (created if new) and registry. */
   #storeLogin(res: LoginResult, homeserver: string, versions: string[]): OpenAccount {
-    let acc = this.#open.get(res.userId);
-    if (!acc) {
-      const entry: RegistryEntry = { userId: res.userId, dir: accountDirName(res.userId) };
-      // Registered before the database exists: an interrupted login leaves no orphan.
-      const others = this.#registry.accounts.filter((e) => e.userId !== res.userId);
-      this.#registry.accounts = [...others, entry];
-      this.#save();
-      const dir = this.#dir(entry);
-      ensurePrivateDir(dir);
-      const db = openOrReplace(join(dir, DB_FILE), this.#opts.log);
-      const store = new SessionStore(db);
-      const client = this.#client(homeserver, undefined, res.userId);
-      acc = { entry, db, store, api: new MatrixApi(client, versions) };
-      this.#open.set(res.userId, acc);
-    }
+    const acc =
+      this.#accounts.find(res.userId) ?? this.#accounts.add(res.userId, homeserver, versions);
     const { userId, deviceId, accessToken } = res;
     acc.store.create({ userId, deviceId, homeserver, accessToken });
     acc.store.setServerInfo(versions, acc.store.get()!.capabilities);
     acc.api.setVersions(versions);
     acc.api.client.setAccessToken(res.accessToken);
-    if (acc.entry.needsNewDevice) {
-      delete acc.entry.needsNewDevice;
-      this.#save();
-    }
+    this.#accounts.setNeedsNewDevice(acc, false);
     return acc;
   }
 
@@ -465,7 +318,7 @@ export class AccountService {
       acc.api.capabilities(o),
       acc.api.profile(s.userId, o),
     ]);
-    if (!this.#open.has(s.userId)) return;
+    if (!this.#accounts.has(s.userId)) return;
     const v = versions.status === 'fulfilled' ? versions.value : s.versions;
     acc.store.setServerInfo(v, caps.status === 'fulfilled' ? caps.value : s.capabilities);
     acc.api.setVersions(v);
