@@ -24,6 +24,14 @@ export type LoginResult = {
   homeserver?: string;
 };
 
+/** A device as `GET /devices` lists it. */
+export type DeviceInfoJson = {
+  deviceId: string;
+  displayName?: string;
+  lastSeenTs?: number;
+  lastSeenIp?: string;
+};
+
 /** A user's profile. */
 export type Profile = { displayName?: string; avatarUrl?: string };
 

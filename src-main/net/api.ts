@@ -2,225 +2,35 @@
  * Typed wrappers of the client-server endpoints the core uses. Path segments are always
  * URL-encoded here; events stay raw JSON for `protocol/` to validate. Requests the server's
  * advertised versions do not allow are degraded or refused with {@link UnsupportedError}.
+ * The server and the account (versions, sign-in, profile, devices, account data) are in
+ * {@link AccountApi}; here are sync, the rooms and their events.
  *
  * @packageDocumentation
  */
+import { AccountApi } from './account-api';
 import type {
   CallOptions,
   ContextResponse,
   CreateRoomBody,
   JsonObject,
-  LoginResult,
   MessagesParams,
   MessagesResponse,
-  Profile,
   ReceiptType,
   SyncParams,
   SyncResponseJson,
-  VersionsResponse,
 } from './api-types';
-import { HomeserverError, UnsupportedError } from './errors';
-import type { HomeserverClient, RequestOptions } from './http';
-import { arr, isNotFound, isObject, malformed, obj, optStr, str } from './json';
-import { serverFeatures, type ServerFeatures } from './versions';
-import { jsonLimitProblem } from '../protocol/json-limits';
+import { call, MAX_BIG_REPLY_BYTES, v3 } from './api-request';
+import { UnsupportedError } from './errors';
+import type { RequestOptions } from './http';
+import { arr, obj, optStr, str } from './json';
+
+export { MAX_BIG_REPLY_BYTES } from './api-request';
 
 /**
- * The largest `/sync` or `/members` reply accepted: an initial sync of thousands of rooms, or
- * the members of a room of a hundred thousand, stays well below it.
+ * The client-server API of one homeserver (and one account, when the client has a token):
+ * what {@link AccountApi} offers, and sync, room history, sending, receipts and membership.
  */
-export const MAX_BIG_REPLY_BYTES = 128 * 1024 * 1024;
-
-/** The largest reply kept whole (capabilities, an account data entry), as JSON. */
-const MAX_KEPT_REPLY_BYTES = 1024 * 1024;
-
-/** Builds a `/_matrix/client/v3` path, URL-encoding every interpolated segment. */
-function v3(strings: TemplateStringsArray, ...segments: string[]): string {
-  let path = '/_matrix/client/v3';
-  strings.forEach((s, i) => {
-    path += s + (i < segments.length ? encodeURIComponent(segments[i]!) : '');
-  });
-  return path;
-}
-
-/** The client-server API of one homeserver (and one account, when the client has a token). */
-/** A device as `GET /devices` lists it. */
-export type DeviceInfoJson = {
-  deviceId: string;
-  displayName?: string;
-  lastSeenTs?: number;
-  lastSeenIp?: string;
-};
-
-export class MatrixApi {
-  readonly client: HomeserverClient;
-  #versions: string[];
-  #features: ServerFeatures;
-
-  constructor(client: HomeserverClient, versions: readonly string[] = []) {
-    this.client = client;
-    this.#versions = [...versions];
-    this.#features = serverFeatures(versions);
-  }
-
-  /** The versions requests are degraded for (from `/versions`). */
-  get advertisedVersions(): readonly string[] {
-    return this.#versions;
-  }
-
-  get features(): ServerFeatures {
-    return this.#features;
-  }
-
-  setVersions(versions: readonly string[]): void {
-    this.#versions = [...versions];
-    this.#features = serverFeatures(versions);
-  }
-
-  #call<T>(method: string, path: string, req: RequestOptions, o: CallOptions = {}): Promise<T> {
-    return this.client.request<T>(method, path, {
-      ...req,
-      signal: o.signal ?? req.signal,
-      retry: o.retry ?? req.retry,
-      timeoutMs: o.timeoutMs ?? req.timeoutMs,
-    });
-  }
-
-  async versions(o?: CallOptions): Promise<VersionsResponse> {
-    const r = obj(
-      await this.#call('GET', '/_matrix/client/versions', { auth: false }, o),
-      'versions',
-    );
-    const versions = r.versions;
-    if (!Array.isArray(versions) || !versions.every((v) => typeof v === 'string')) {
-      throw malformed('/versions');
-    }
-    const unstable = isObject(r.unstable_features) ? r.unstable_features : {};
-    const unstableFeatures = Object.fromEntries(
-      Object.entries(unstable).filter((e): e is [string, boolean] => typeof e[1] === 'boolean'),
-    );
-    return { versions, unstableFeatures };
-  }
-
-  /** The server's capabilities, kept whole: refused (`M_BAD_JSON`) when absurdly deep or big. */
-  async capabilities(o?: CallOptions): Promise<JsonObject> {
-    const r = obj(await this.#call('GET', v3`/capabilities`, {}, o), '/capabilities');
-    const caps = isObject(r.capabilities) ? r.capabilities : {};
-    if (jsonLimitProblem(caps, MAX_KEPT_REPLY_BYTES)) throw malformed('/capabilities');
-    return caps;
-  }
-
-  /** Login types from `GET /login`; none when the server has no legacy login API (404). */
-  async loginFlows(o?: CallOptions): Promise<string[]> {
-    let r: JsonObject;
-    try {
-      r = obj(await this.#call('GET', v3`/login`, { auth: false }, o), '/login');
-    } catch (err) {
-      if (isNotFound(err)) return [];
-      throw err;
-    }
-    return arr(r, 'flows')
-      .map((f) => (isObject(f) && typeof f.type === 'string' ? f.type : undefined))
-      .filter((t): t is string => t !== undefined);
-  }
-
-  /** `m.login.password` with an `m.id.user` identifier (a localpart or a full user id). */
-  async loginPassword(
-    p: { user: string; password: string; deviceId?: string; deviceName?: string },
-    o?: CallOptions,
-  ): Promise<LoginResult> {
-    const body = {
-      type: 'm.login.password',
-      identifier: { type: 'm.id.user', user: p.user },
-      password: p.password,
-      device_id: p.deviceId,
-      initial_device_display_name: p.deviceName,
-    };
-    const r = obj(await this.#call('POST', v3`/login`, { auth: false, body }, o), '/login');
-    const wellKnown = isObject(r.well_known) ? r.well_known['m.homeserver'] : undefined;
-    return {
-      userId: str(r, 'user_id', '/login'),
-      accessToken: str(r, 'access_token', '/login'),
-      deviceId: str(r, 'device_id', '/login'),
-      homeserver: isObject(wellKnown) ? optStr(wellKnown, 'base_url') : undefined,
-    };
-  }
-
-  async logout(o?: CallOptions): Promise<void> {
-    await this.#call('POST', v3`/logout`, { body: {} }, o);
-  }
-
-  async whoami(o?: CallOptions): Promise<{ userId: string; deviceId?: string }> {
-    const r = obj(await this.#call('GET', v3`/account/whoami`, {}, o), '/account/whoami');
-    return { userId: str(r, 'user_id', '/account/whoami'), deviceId: optStr(r, 'device_id') };
-  }
-
-  /** A profile; empty when the server has none or will not say (404, 403). */
-  async profile(userId: string, o?: CallOptions): Promise<Profile> {
-    let r: JsonObject;
-    try {
-      const auth = this.client.hasAccessToken;
-      r = obj(await this.#call('GET', v3`/profile/${userId}`, { auth }, o), '/profile');
-    } catch (err) {
-      if (err instanceof HomeserverError && (err.status === 404 || err.status === 403)) return {};
-      throw err;
-    }
-    return { displayName: optStr(r, 'displayname'), avatarUrl: optStr(r, 'avatar_url') };
-  }
-
-  /** Sets our display name (the server updates our member events in joined rooms). */
-  async setDisplayName(userId: string, displayName: string, o?: CallOptions): Promise<void> {
-    const path = v3`/profile/${userId}/displayname`;
-    await this.#call('PUT', path, { body: { displayname: displayName } }, o);
-  }
-
-  /** Our devices (sessions) as the server lists them. */
-  async devices(o?: CallOptions): Promise<DeviceInfoJson[]> {
-    const r = obj(await this.#call('GET', v3`/devices`, {}, o), '/devices');
-    return arr(r, 'devices').flatMap((d): DeviceInfoJson[] => {
-      if (typeof d !== 'object' || d === null) return [];
-      const x = d as JsonObject;
-      if (typeof x.device_id !== 'string') return [];
-      return [
-        {
-          deviceId: x.device_id,
-          displayName: typeof x.display_name === 'string' ? x.display_name : undefined,
-          lastSeenTs: typeof x.last_seen_ts === 'number' ? x.last_seen_ts : undefined,
-          lastSeenIp: typeof x.last_seen_ip === 'string' ? x.last_seen_ip : undefined,
-        },
-      ];
-    });
-  }
-
-  async renameDevice(deviceId: string, displayName: string, o?: CallOptions): Promise<void> {
-    await this.#call('PUT', v3`/devices/${deviceId}`, { body: { display_name: displayName } }, o);
-  }
-
-  /**
-   * Signs devices out (`/delete_devices`), completing the password stage of user-interactive
-   * auth: the first request learns the session, the second carries the password.
-   */
-  async deleteDevices(userId: string, deviceIds: string[], password: string, o?: CallOptions) {
-    const path = v3`/delete_devices`;
-    let session: string | undefined;
-    try {
-      await this.#call('POST', path, { body: { devices: deviceIds }, retry: 'never' }, o);
-      return;
-    } catch (err) {
-      const s =
-        err instanceof HomeserverError && err.status === 401 ? err.body?.session : undefined;
-      if (typeof s !== 'string') throw err;
-      session = s;
-    }
-    const auth = {
-      type: 'm.login.password',
-      identifier: { type: 'm.id.user', user: userId },
-      password,
-      session,
-    };
-    await this.#call('POST', path, { body: { devices: deviceIds, auth }, retry: 'never' }, o);
-  }
-
+export class MatrixApi extends AccountApi {
   /** Uploads a sync filter; resolves with its id. Repeating it is harmless, so it retries. */
   async uploadFilter(
     userId: string,
@@ -228,7 +38,8 @@ export class MatrixApi {
     o?: CallOptions,
   ): Promise<{ filterId: string }> {
     const path = v3`/user/${userId}/filter`;
-    const r = obj(await this.#call('POST', path, { body: filter, retry: 'always' }, o), 'filter');
+    const req: RequestOptions = { body: filter, retry: 'always' };
+    const r = obj(await call(this.client, 'POST', path, req, o), 'filter');
     return { filterId: str(r, 'filter_id', 'filter') };
   }
 
@@ -244,7 +55,7 @@ export class MatrixApi {
       filter: p.filterId ?? (p.filter ? JSON.stringify(p.filter) : undefined),
       full_state: p.fullState || undefined,
       set_presence: p.setPresence,
-      use_state_after: p.useStateAfter && this.#features.useStateAfter ? true : undefined,
+      use_state_after: p.useStateAfter && this.features.useStateAfter ? true : undefined,
     };
     const req: RequestOptions = {
       query,
@@ -253,13 +64,14 @@ export class MatrixApi {
       timeoutMs: p.since ? wait : Math.max(wait, 120_000),
       maxReplyBytes: MAX_BIG_REPLY_BYTES,
     };
-    const r = obj(await this.#call('GET', v3`/sync`, req, o), '/sync');
+    const r = obj(await call(this.client, 'GET', v3`/sync`, req, o), '/sync');
     str(r, 'next_batch', '/sync');
     return r as SyncResponseJson;
   }
 
+  /** A page of a room's history (`/messages`); needs `from` before v1.3. */
   async messages(roomId: string, p: MessagesParams, o?: CallOptions): Promise<MessagesResponse> {
-    if (p.from === undefined && !this.#features.messagesWithoutFrom) {
+    if (p.from === undefined && !this.features.messagesWithoutFrom) {
       throw new UnsupportedError('This server needs a pagination token for /messages', 'v1.3');
     }
     const query = {
@@ -270,7 +82,7 @@ export class MatrixApi {
       filter: p.filter ? JSON.stringify(p.filter) : undefined,
     };
     const path = v3`/rooms/${roomId}/messages`;
-    const r = obj(await this.#call('GET', path, { query }, o), '/messages');
+    const r = obj(await call(this.client, 'GET', path, { query }, o), '/messages');
     return {
       start: optStr(r, 'start') ?? p.from ?? '',
       end: optStr(r, 'end'),
@@ -279,6 +91,7 @@ export class MatrixApi {
     };
   }
 
+  /** An event and the events around it (`/context`). */
   async context(
     roomId: string,
     eventId: string,
@@ -288,7 +101,7 @@ export class MatrixApi {
   ): Promise<ContextResponse> {
     const query = { limit, filter: filter ? JSON.stringify(filter) : undefined };
     const path = v3`/rooms/${roomId}/context/${eventId}`;
-    const r = obj(await this.#call('GET', path, { query }, o), '/context');
+    const r = obj(await call(this.client, 'GET', path, { query }, o), '/context');
     return {
       start: optStr(r, 'start'),
       end: optStr(r, 'end'),
@@ -308,7 +121,7 @@ export class MatrixApi {
     const query = { at: p.at, membership: p.membership, not_membership: p.notMembership };
     const path = v3`/rooms/${roomId}/members`;
     const req = { query, maxReplyBytes: MAX_BIG_REPLY_BYTES };
-    return arr(obj(await this.#call('GET', path, req, o), '/members'), 'chunk');
+    return arr(obj(await call(this.client, 'GET', path, req, o), '/members'), 'chunk');
   }
 
   /** Sends a message event; idempotent per `txnId`, so retried. The spec's reply: the event id. */
@@ -320,10 +133,11 @@ export class MatrixApi {
     o?: CallOptions,
   ): Promise<{ event_id: string }> {
     const path = v3`/rooms/${roomId}/send/${type}/${txnId}`;
-    const r = obj(await this.#call('PUT', path, { body: content }, o), 'send');
+    const r = obj(await call(this.client, 'PUT', path, { body: content }, o), 'send');
     return { event_id: str(r, 'event_id', 'send') };
   }
 
+  /** Sets a piece of room state. The spec's reply: the state event's id. */
   async sendState(
     roomId: string,
     type: string,
@@ -332,7 +146,7 @@ export class MatrixApi {
     o?: CallOptions,
   ): Promise<{ event_id: string }> {
     const path = v3`/rooms/${roomId}/state/${type}/${stateKey}`;
-    const r = obj(await this.#call('PUT', path, { body: content }, o), 'state');
+    const r = obj(await call(this.client, 'PUT', path, { body: content }, o), 'state');
     return { event_id: str(r, 'event_id', 'state') };
   }
 
@@ -345,7 +159,7 @@ export class MatrixApi {
     o?: CallOptions,
   ): Promise<{ event_id?: string }> {
     const path = v3`/rooms/${roomId}/redact/${eventId}/${txnId}`;
-    const r = obj(await this.#call('PUT', path, { body: { reason } }, o), 'redact');
+    const r = obj(await call(this.client, 'PUT', path, { body: { reason } }, o), 'redact');
     return { event_id: optStr(r, 'event_id') };
   }
 
@@ -360,27 +174,29 @@ export class MatrixApi {
     threadId?: string,
     o?: CallOptions,
   ): Promise<void> {
-    if (!this.#features.privateReceipts) {
+    if (!this.features.privateReceipts) {
       if (type === 'm.fully_read') return this.readMarkers(roomId, { fullyRead: eventId }, o);
       if (type === 'm.read.private') {
         throw new UnsupportedError('This server has no private read receipts', 'v1.4');
       }
     }
-    const body = threadId && this.#features.threadedReceipts ? { thread_id: threadId } : {};
+    const body = threadId && this.features.threadedReceipts ? { thread_id: threadId } : {};
     const path = v3`/rooms/${roomId}/receipt/${type}/${eventId}`;
-    await this.#call('POST', path, { body, retry: 'always' }, o);
+    await call(this.client, 'POST', path, { body, retry: 'always' }, o);
   }
 
+  /** Moves the read markers; before v1.4 only with `m.fully_read` and no private receipt. */
   async readMarkers(
     roomId: string,
     m: { fullyRead?: string; read?: string; readPrivate?: string },
     o?: CallOptions,
   ): Promise<void> {
-    if (!this.#features.privateReceipts && (m.readPrivate || !m.fullyRead)) {
+    if (!this.features.privateReceipts && (m.readPrivate || !m.fullyRead)) {
       throw new UnsupportedError('This server needs m.fully_read and no private receipt', 'v1.4');
     }
     const body = { 'm.fully_read': m.fullyRead, 'm.read': m.read, 'm.read.private': m.readPrivate };
-    await this.#call('POST', v3`/rooms/${roomId}/read_markers`, { body, retry: 'always' }, o);
+    const path = v3`/rooms/${roomId}/read_markers`;
+    await call(this.client, 'POST', path, { body, retry: 'always' }, o);
   }
 
   /** Typing notifications are ephemeral: a late retry would be wrong, so none. */
@@ -392,12 +208,13 @@ export class MatrixApi {
     o?: CallOptions,
   ): Promise<void> {
     const body = typing ? { typing, timeout: timeoutMs } : { typing };
-    await this.#call('PUT', v3`/rooms/${roomId}/typing/${userId}`, { body, retry: 'never' }, o);
+    const path = v3`/rooms/${roomId}/typing/${userId}`;
+    await call(this.client, 'PUT', path, { body, retry: 'never' }, o);
   }
 
   /** Not retried: a repeat would create a second room. */
   async createRoom(body: CreateRoomBody, o?: CallOptions): Promise<string> {
-    const r = obj(await this.#call('POST', v3`/createRoom`, { body }, o), '/createRoom');
+    const r = obj(await call(this.client, 'POST', v3`/createRoom`, { body }, o), '/createRoom');
     return str(r, 'room_id', '/createRoom');
   }
 
@@ -407,66 +224,27 @@ export class MatrixApi {
     p: { via?: string[]; reason?: string } = {},
     o?: CallOptions,
   ): Promise<string> {
-    const query = this.#features.joinVia ? { via: p.via } : { server_name: p.via };
+    const query = this.features.joinVia ? { via: p.via } : { server_name: p.via };
     const req: RequestOptions = { query, body: { reason: p.reason }, retry: 'always' };
-    const r = obj(await this.#call('POST', v3`/join/${roomIdOrAlias}`, req, o), '/join');
+    const r = obj(await call(this.client, 'POST', v3`/join/${roomIdOrAlias}`, req, o), '/join');
     return str(r, 'room_id', '/join');
   }
 
+  /** Leaves a room (or rejects an invite). */
   async leave(roomId: string, reason?: string, o?: CallOptions): Promise<void> {
     const req: RequestOptions = { body: { reason }, retry: 'always' };
-    await this.#call('POST', v3`/rooms/${roomId}/leave`, req, o);
+    await call(this.client, 'POST', v3`/rooms/${roomId}/leave`, req, o);
   }
 
+  /** Forgets a room we left. */
   async forget(roomId: string, o?: CallOptions): Promise<void> {
-    await this.#call('POST', v3`/rooms/${roomId}/forget`, { body: {}, retry: 'always' }, o);
+    await call(this.client, 'POST', v3`/rooms/${roomId}/forget`, { body: {}, retry: 'always' }, o);
   }
 
+  /** Invites a user to a room. */
   async invite(roomId: string, userId: string, reason?: string, o?: CallOptions): Promise<void> {
     const req: RequestOptions = { body: { user_id: userId, reason }, retry: 'always' };
-    await this.#call('POST', v3`/rooms/${roomId}/invite`, req, o);
-  }
-
-  async setAccountData(
-    userId: string,
-    type: string,
-    content: JsonObject,
-    o?: CallOptions,
-  ): Promise<void> {
-    await this.#call('PUT', v3`/user/${userId}/account_data/${type}`, { body: content }, o);
-  }
-
-  /** Global account data; `undefined` when unset (404). */
-  async getAccountData(userId: string, type: string, o?: CallOptions) {
-    return this.#getOptional(v3`/user/${userId}/account_data/${type}`, o);
-  }
-
-  async setRoomAccountData(
-    userId: string,
-    roomId: string,
-    type: string,
-    content: JsonObject,
-    o?: CallOptions,
-  ): Promise<void> {
-    const path = v3`/user/${userId}/rooms/${roomId}/account_data/${type}`;
-    await this.#call('PUT', path, { body: content }, o);
-  }
-
-  /** Room account data; `undefined` when unset (404). */
-  async getRoomAccountData(userId: string, roomId: string, type: string, o?: CallOptions) {
-    return this.#getOptional(v3`/user/${userId}/rooms/${roomId}/account_data/${type}`, o);
-  }
-
-  async #getOptional(path: string, o?: CallOptions): Promise<JsonObject | undefined> {
-    let r: JsonObject;
-    try {
-      r = obj(await this.#call('GET', path, {}, o), 'account data');
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-    if (jsonLimitProblem(r, MAX_KEPT_REPLY_BYTES)) throw malformed('account data');
-    return r;
+    await call(this.client, 'POST', v3`/rooms/${roomId}/invite`, req, o);
   }
 }
 
