@@ -13,6 +13,9 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   forbidOnly: !!process.env['CI'],
+  // Waits are on state, never on time; a busy 2-core machine (CI beside another test run) can
+  // take several seconds to open a room, so each wait gets that long before it fails.
+  expect: { timeout: 15_000 },
   reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
   use: {
     trace: 'retain-on-failure',
