@@ -15,7 +15,7 @@ import {
   Harness,
   message,
   removeDir,
-  roomEntry,
+  openRoom,
   signIn,
   tempDir,
   type SeededUser,
@@ -142,8 +142,7 @@ test('an encrypted room made elsewhere says before anyone types that the app can
     name: 'Vault',
     encrypted: true,
   });
-  await roomEntry(page, 'Vault').click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Vault' })).toBeVisible();
+  await openRoom(page, 'Vault');
   const box = composer(page);
   await expect(box).toBeDisabled();
   await expect(box).toHaveAttribute('placeholder', /encrypted.*cannot send encrypted messages yet/);

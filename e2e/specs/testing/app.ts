@@ -153,8 +153,17 @@ export async function signIn(page: Page, hsUrl: string, username: string, passwo
 
 /** Opens a room from the room list and waits for its timeline. */
 export async function openRoom(page: Page, name: string): Promise<void> {
-  await roomEntry(page, name).click();
-  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  const entry = roomEntry(page, name);
+  const heading = page.getByRole('heading', { level: 1, name });
+  // The list is virtualised: scrolling a room into view renders and measures its neighbours,
+  // and the list corrects its scroll position a frame later; a click aimed before that lands
+  // beside the row (seen under load). So: bring the row into view first (the click then
+  // checks it stands still), and click again if the room did not open.
+  await expect(async () => {
+    await entry.scrollIntoViewIfNeeded();
+    await entry.click();
+    await expect(heading).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 30_000 });
   await expect(timeline(page)).toBeVisible();
 }
 
