@@ -73,6 +73,12 @@ export class AccountSet {
    * rebuilt from the databases on disk. Idempotent.
    */
   restore(): Session[] {
+    this.#ensureRestored();
+    return [...this.#open.values()].map((a) => a.store.get()!);
+  }
+
+  /** Restores the set once; later calls cost nothing (no session is read again). */
+  #ensureRestored(): void {
     if (!this.#restored) {
       try {
         ensurePrivateDir(join(this.#dataDir, 'accounts'));
@@ -97,7 +103,6 @@ export class AccountSet {
       }
       this.#restored = true;
     }
-    return [...this.#open.values()].map((a) => a.store.get()!);
   }
 
   /**
@@ -110,7 +115,7 @@ export class AccountSet {
 
   /** The active account's user id. */
   get active(): string | undefined {
-    this.restore();
+    this.#ensureRestored();
     return this.#registry.active;
   }
 
@@ -125,7 +130,7 @@ export class AccountSet {
    * for accounts that need a sign-in before they can be used again (their database was damaged).
    */
   list(): AccountListing {
-    this.restore();
+    this.#ensureRestored();
     const sessions = this.#registry.accounts
       .filter((e) => this.#open.has(e.userId))
       .map((e) => this.get(e.userId).store.get()!);
@@ -137,7 +142,7 @@ export class AccountSet {
 
   /** An open account; throws when there is none for `userId`. */
   get(userId: string): OpenAccount {
-    this.restore();
+    this.#ensureRestored();
     const acc = this.#open.get(userId);
     if (!acc) throw new Error(`No account ${userId} on this machine`);
     return acc;
