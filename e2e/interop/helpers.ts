@@ -4,7 +4,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { LoggerLevel, Tracing } from '@matrix-org/matrix-sdk-crypto-wasm';
 import loglevel from 'loglevel';
 import {
   ClientEvent,
@@ -18,6 +17,7 @@ import {
   type UIAuthCallback,
 } from 'matrix-js-sdk';
 import { logger } from 'matrix-js-sdk/lib/logger.js';
+import { jsSdkWasm } from './js-sdk-crypto';
 
 export const PASSWORD = 'interop-secret-pw';
 
@@ -116,7 +116,7 @@ export async function login(
     // initRustCrypto turns the Rust SDK's tracing on at debug level (logging to the console
     // while it initialises); keep warnings only.
     await withQuietConsole(() => client.initRustCrypto({ useIndexedDB: false }));
-    new Tracing(LoggerLevel.Warn).turnOn();
+    new jsSdkWasm.Tracing(jsSdkWasm.LoggerLevel.Warn).turnOn();
   }
   quietLogs();
   return client;
