@@ -8,6 +8,7 @@
  */
 
 import type { AccountInfo, DeviceInfo, ServerInfo } from '../model/account';
+import type { CryptoStatus, UserCrypto } from '../model/e2ee';
 import type { AppEvent, AppEventOf, AppEventType } from '../model/events';
 import type { EventId, RoomId, UserId } from '../model/ids';
 import type { Member, NewRoom, RoomSummary } from '../model/room';
@@ -17,6 +18,7 @@ import type { OutgoingMessage, QueueItem, TimelinePage } from '../model/timeline
 // The shared vocabulary lives in `src-main/model/` (every layer may import it); the renderer
 // imports it from here, the one module of `src-main` it may import (types only).
 export type * from '../model/account';
+export type * from '../model/e2ee';
 export type * from '../model/events';
 export type * from '../model/ids';
 export type * from '../model/room';
@@ -133,6 +135,52 @@ export type Commands = {
   /** Moves the fully-read marker (`m.fully_read`). */
   'readMarker.set': { req: { roomId: RoomId; eventId: EventId }; res: Empty };
   'typing.set': { req: { roomId: RoomId; typing: boolean }; res: Empty };
+
+  /** Turns encryption on in a room (for good: it cannot be turned off). */
+  'rooms.enableEncryption': { req: { roomId: RoomId }; res: Empty };
+
+  /** The active account's encryption state: keys, cross-signing, backup. */
+  'crypto.status': { req: Empty; res: CryptoStatus };
+  /** A user's devices and the trust in them (our own with `userId` ours). */
+  'crypto.userDevices': { req: { userId: UserId }; res: UserCrypto };
+  /** Accepts that a verified user's identity changed (hides the warning). */
+  'crypto.acknowledgeIdentity': { req: { userId: UserId }; res: Empty };
+
+  /**
+   * Starts verifying another of our sessions (`deviceId`) or another user (in a direct chat
+   * with them, created if needed). Progress comes as `verification.changed`.
+   */
+  'verification.request': { req: { userId: UserId; deviceId?: string }; res: { flowId: string } };
+  /** Accepts an incoming request ("Accept"). */
+  'verification.accept': { req: { flowId: string }; res: Empty };
+  /** Starts the emoji comparison once both sides are ready. */
+  'verification.startSas': { req: { flowId: string }; res: Empty };
+  /** "They match" (`match: true`) or "They don't match" (which cancels). */
+  'verification.confirm': { req: { flowId: string; match: boolean }; res: Empty };
+  /** Declines or cancels. */
+  'verification.cancel': { req: { flowId: string }; res: Empty };
+
+  /**
+   * Sets up secure backup: secret storage with a new recovery key (derived from `passphrase`
+   * when given), the cross-signing keys and a new server-side key backup stored in it. Returns
+   * the recovery key to show once.
+   */
+  'backup.setup': { req: { passphrase?: string }; res: { recoveryKey: string } };
+  /**
+   * Unlocks secret storage with the recovery key (or its passphrase): this session becomes
+   * cross-signed and restores every room key from the backup.
+   */
+  'backup.restore': {
+    req: { recoveryKey?: string; passphrase?: string };
+    res: { imported: number; total: number };
+  };
+  /** Exports every room key, encrypted with `passphrase`, in the spec's file format. */
+  'keys.export': { req: { passphrase: string }; res: { data: string } };
+  /** Imports room keys from an export file; undecryptable messages are retried. */
+  'keys.import': {
+    req: { data: string; passphrase: string };
+    res: { imported: number; total: number };
+  };
 
   /** Pushed events after `afterSeq`, for a renderer that reconnects. */
   'events.since': { req: { afterSeq: number }; res: { events: AppEvent[]; reset: boolean } };

@@ -5,6 +5,7 @@
  */
 
 import type { AccountInfo } from './account';
+import type { CryptoStatus, Verification } from './e2ee';
 import type { EventId, RoomId, UserId } from './ids';
 import type { RoomSummary } from './room';
 import type { SyncStatus } from './sync-status';
@@ -40,6 +41,12 @@ export type AppEventData = {
   };
   /** A queue entry changed state. */
   'queue.changed': { item: QueueItem; removed?: boolean };
+  /** The active account's encryption state changed (cross-signing, backup progress). */
+  'crypto.status': CryptoStatus;
+  /** Devices or identity trust of these users changed (re-read with `crypto.userDevices`). */
+  'crypto.devicesChanged': { userIds: UserId[] };
+  /** A verification started, advanced, finished or was cancelled. */
+  'verification.changed': Verification;
 };
 
 /**

@@ -51,7 +51,7 @@ export type NewRoom = {
   invite?: UserId[];
   /** A direct chat with the invitees (recorded in `m.direct`). */
   isDirect?: boolean;
-  /** Defaults to false until the client can encrypt (then: true for private rooms and DMs). */
+  /** Defaults to true for private rooms and direct chats, false for public rooms. */
   encrypted?: boolean;
   public?: boolean;
   aliasName?: string;

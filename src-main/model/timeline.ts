@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+import type { EncryptionInfo } from './e2ee';
 import type { EventId, RoomId, UserId } from './ids';
 
 /** Aggregated `m.annotation` reactions on an event. */
@@ -38,6 +39,8 @@ export type TimelineItem = {
   threadRoot?: EventId;
   /** For state events: the content this one replaced (`unsigned.prev_content`), when known. */
   prevContent?: Record<string, unknown>;
+  /** Set for events that arrived encrypted: decrypted (with its shield) or why not. */
+  e2ee?: EncryptionInfo;
   /** Set while we are sending it. */
   local?: { localId: string; state: LocalEchoState; error?: string };
 };
