@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { api, register, startTestServer } from '../../e2e/homeserver/testing/helpers';
 import {
+  FAST,
   call,
   callError,
   next,
@@ -37,7 +38,7 @@ describe('core: rooms', () => {
     });
     expect((await dmShown).data.rooms.find((r) => r.roomId === dm)).toMatchObject({
       isDirect: true,
-      isEncrypted: false,
+      isEncrypted: true,
       membership: 'join',
     });
     const direct = await core.session.api.getAccountData('@alice:test.local', 'm.direct');
@@ -54,8 +55,13 @@ describe('core: rooms', () => {
     expect((await renamed).data.rooms.find((r) => r.roomId === roomId)?.isEncrypted).toBe(false);
   });
 
-  it('never sends plaintext into an encrypted room', async () => {
-    const { core } = await setup();
+  it('never sends plaintext into an encrypted room when it cannot encrypt', async () => {
+    const hs = await startTestServer();
+    cleanup(() => hs.close());
+    await register(hs.url, 'alice');
+    const core = await startCore(tempDir(), { ...FAST, noCrypto: true });
+    cleanup(() => core.close());
+    await signIn(core, hs.url, 'alice');
     const shown = next(core, 'rooms.changed', (e) => e.data.rooms.some((r) => r.isEncrypted));
     const { roomId } = await call(core, 'rooms.create', { name: 'Secret', encrypted: true });
     await shown;

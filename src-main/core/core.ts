@@ -6,6 +6,7 @@ import { EventLog } from '../services/event-log';
 import { AccountService, type AccountServiceOptions } from '../services/account-service';
 import { AccountSession } from '../services/account-session';
 import { coreHandlers } from './handlers/index';
+import { CryptoSetup } from './crypto-setup';
 
 const NOT_SIGNED_IN: SyncStatus = { state: 'stopped', reason: 'Not signed in' };
 const SIGNED_OUT_BY_SERVER: SyncStatus = {
@@ -31,6 +32,8 @@ export type CoreTuning = {
   syncTimeoutMs?: number;
   /** Retries, backoff and per-request timeout of every account's homeserver client. */
   clientOptions?: AccountServiceOptions['clientOptions'];
+  /** For tests: run without end-to-end encryption (as when the crypto store cannot open). */
+  noCrypto?: boolean;
   /** For tests: writes the account registry (to simulate a disk that refuses writes). */
   writeRegistry?: AccountServiceOptions['writeRegistry'];
 };
@@ -47,6 +50,7 @@ export class Core implements CoreApi {
   #handlers: Handlers;
   #log = (msg: string) => console.warn(`[core] ${msg}`);
   #tuning: CoreTuning;
+  #crypto = new CryptoSetup(this.#log);
 
   constructor(dataDir: string, appVersion: string, tuning: CoreTuning = {}) {
     this.appVersion = appVersion;
@@ -92,10 +96,22 @@ export class Core implements CoreApi {
   async activate(userId: string, restart = false): Promise<void> {
     if (this.#session?.userId === userId && !restart) return;
     await this.#deactivate();
+    const info = this.accounts.info(userId);
+    const api = this.accounts.client(userId);
+    const crypto =
+      info.state === 'active' && !this.#tuning.noCrypto
+        ? await this.#crypto.open({
+            userId,
+            deviceId: info.deviceId,
+            dir: this.accounts.accountDir(userId),
+            api,
+          })
+        : undefined;
     const session = new AccountSession({
       userId,
+      crypto,
       db: this.accounts.db(userId),
-      api: this.accounts.client(userId),
+      api,
       events: this.events,
       onLoggedOut: (soft) => void this.#onLoggedOut(userId, soft),
       log: this.#log,

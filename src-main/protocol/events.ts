@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import type { EncryptionInfo } from '../model/e2ee';
 import { jsonLimitProblem } from './json-limits';
 
 /** A JSON object (never an array or null). */
@@ -24,6 +25,20 @@ export type RawEvent = {
   unsigned?: JsonObject;
   /** The redacted event of an `m.room.redaction` in room versions 1–10. */
   redacts?: string;
+  /**
+   * Local, never from the wire: set on an event that arrived encrypted once the crypto layer
+   * tried it (`type`/`content` are then the decrypted ones, or still the ciphertext).
+   */
+  e2ee?: E2eeRecord;
+};
+
+/** What the crypto layer learned about an event that arrived as `m.room.encrypted`. */
+export type E2eeRecord = {
+  info: EncryptionInfo;
+  /** The `m.room.encrypted` content as received. */
+  ciphertext: JsonObject;
+  /** The megolm session it was encrypted with. */
+  sessionId?: string;
 };
 
 /** Events larger than this (as JSON) are refused, as the spec caps PDUs at 64 KiB. */

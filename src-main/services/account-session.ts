@@ -10,6 +10,10 @@ import { MessageService } from './message-service';
 import { localEcho, SendQueue } from './send-queue';
 import { SyncService, type SyncDeps } from './sync-service';
 import { TimelineService } from './timeline-service';
+import type { CryptoMachine } from '../crypto/machine';
+import { CryptoService, type ChangedEvents } from './crypto-service';
+import type { RawEvent } from '../protocol/events';
+import type { ToDeviceEvent } from '../protocol/sync';
 
 /** How many recently opened timelines keep receiving live deltas. */
 const MAX_WATCHED = 16;
@@ -24,6 +28,10 @@ export type AccountSessionDeps = {
   log: (msg: string) => void;
   /** Long-poll and timeout of the sync loop (tests shorten them). */
   syncTiming?: Pick<SyncDeps, 'longPollMs' | 'syncTimeoutMs'>;
+  /** The account's crypto machine, opened (absent: nothing is encrypted or decrypted). */
+  crypto?: CryptoMachine;
+  /** Verification events after decryption (for the verification service). */
+  onVerificationEvent?: (ev: ToDeviceEvent | RawEvent, roomId?: string) => void;
 };
 
 /**
@@ -39,6 +47,8 @@ export class AccountSession {
   readonly timeline: TimelineService;
   readonly rooms: RoomService;
   readonly messages: MessageService;
+  /** End-to-end encryption, when the account's crypto machine runs. */
+  readonly crypto: CryptoService | undefined;
   #events: EventLog;
   /**
    * Set (to why, for people) when the disk refused writes at start: the services serve the
@@ -54,10 +64,28 @@ export class AccountSession {
     this.#events = d.events;
     this.stores = createStores(d.db);
     const base = { api: d.api, stores: this.stores, userId: d.userId, log: d.log };
-    this.timeline = new TimelineService(base);
     this.rooms = new RoomService({ ...base, onRoomsChanged: (c, r) => this.pushRooms(c, r) });
+    this.crypto = d.crypto
+      ? new CryptoService({
+          machine: d.crypto,
+          stores: this.stores,
+          userId: d.userId,
+          members: (roomId) => this.#membership(roomId),
+          onChanged: (changed) => this.#pushChanged(changed),
+          onVerificationEvent: d.onVerificationEvent,
+          log: d.log,
+        })
+      : undefined;
+    const crypto = this.crypto;
+    this.timeline = new TimelineService({
+      ...base,
+      decrypt: crypto ? (roomId, events) => crypto.decryptEvents(roomId, events) : undefined,
+    });
     this.queue = new SendQueue({
       ...base,
+      encrypt: crypto
+        ? (roomId, type, content) => crypto.encrypt(roomId, type, content)
+        : undefined,
       onChange: (item, removed) => {
         this.#events.push('queue.changed', removed ? { item, removed } : { item });
         if (item.kind !== 'message') return;
@@ -80,10 +108,12 @@ export class AccountSession {
       userId: d.userId,
       onEcho: (roomId, echo) =>
         this.#events.push('timeline.appended', { roomId, items: [echo], limited: false }),
+      canEncrypt: () => crypto !== undefined,
     });
     this.sync = new SyncService({
       ...base,
       ...d.syncTiming,
+      decrypt: crypto ? (changes) => crypto.beforeIngest(changes) : undefined,
       onIngested: (result) => this.#pushIngested(result),
       onStatus: (s) => this.#onStatus(s),
       onLoggedOut: d.onLoggedOut,
@@ -97,6 +127,28 @@ export class AccountSession {
 
   async stop(): Promise<void> {
     await Promise.all([this.queue.close(), this.sync.stop()]);
+    await this.crypto?.close();
+  }
+
+  /** Joined and invited members of a room, complete (who gets the room key). */
+  async #membership(roomId: string): Promise<{ joined: string[]; invited: string[] }> {
+    const members = await this.rooms.members(roomId);
+    const of = (m: string) => members.filter((x) => x.membership === m).map((x) => x.userId);
+    return { joined: of('join'), invited: of('invite') };
+  }
+
+  /** Held events changed outside a sync response (decrypted late): push them. */
+  #pushChanged(changed: ChangedEvents): void {
+    this.pushRooms([...changed.keys()], []);
+    for (const [roomId, ids] of changed) {
+      if (!this.#watched.has(roomId)) continue;
+      const items = this.timeline.items([...ids]);
+      if (items.length) this.#events.push('timeline.updated', { roomId, items });
+      // Decrypted into something that is not an item of its own (a reaction, an edit).
+      const shown = new Set(items.map((i) => i.eventId));
+      const gone = [...ids].filter((id) => !shown.has(id));
+      if (gone.length) this.#events.push('timeline.removed', { roomId, eventIds: gone });
+    }
   }
 
   /**

@@ -16,12 +16,14 @@ export type MessageDeps = {
   userId: string;
   /** A new message's local echo, to show at the end of its timeline at once. */
   onEcho: (roomId: string, echo: TimelineItem) => void;
+  /** Whether this device can encrypt (its crypto machine runs). */
+  canEncrypt: () => boolean;
 };
 
 /**
  * Composes what the user sends (messages, edits, reactions, redactions) into event content and
- * queues it. Never sends plaintext into an encrypted room: until the crypto layer lands such a
- * send is refused with a clear error instead.
+ * queues it. Never sends plaintext into an encrypted room: without a crypto machine such a send
+ * is refused at once with a clear error (and the queue refuses it again when sending).
  */
 export class MessageService {
   #d: MessageDeps;
@@ -97,9 +99,9 @@ export class MessageService {
   }
 
   #refusePlaintextInEncrypted(roomId: string): void {
-    if (this.#d.stores.rooms.get(roomId)?.isEncrypted) {
+    if (!this.#d.canEncrypt() && this.#d.stores.rooms.get(roomId)?.isEncrypted) {
       throw Object.assign(
-        new Error('This room is encrypted; sending encrypted messages is not supported yet'),
+        new Error('This room is encrypted, and encryption is not available on this device'),
         { code: 'encryption_unavailable' },
       );
     }

@@ -23,12 +23,9 @@ export class RoomService {
     this.#deps = deps;
   }
 
-  /**
-   * Creates a room or DM. Encrypted only when asked: until the crypto layer lands (issue 5) this
-   * client cannot send into an encrypted room, so it must not make rooms it cannot write to.
-   */
+  /** Creates a room or DM: encrypted by default unless public. */
   async create(r: NewRoom): Promise<string> {
-    const encrypted = r.encrypted ?? false;
+    const encrypted = r.encrypted ?? !r.public;
     const roomId = await this.#deps.api.createRoom({
       name: r.name,
       topic: r.topic,
@@ -71,6 +68,12 @@ export class RoomService {
 
   async invite(roomId: string, userId: string): Promise<void> {
     await this.#deps.api.invite(roomId, userId);
+  }
+
+  /** Turns encryption on for good (nothing to do when it already is). */
+  async enableEncryption(roomId: string): Promise<void> {
+    if (this.#deps.stores.state.content(roomId, 'm.room.encryption')) return;
+    await this.#deps.api.sendState(roomId, 'm.room.encryption', '', MEGOLM);
   }
 
   async setName(roomId: string, name: string): Promise<void> {

@@ -21,10 +21,23 @@ export type QueueDeps = {
   userId: string;
   /** A queue entry changed (or left the queue). */
   onChange: (item: QueueItem, removed: boolean) => void;
+  /**
+   * The `m.room.encrypted` content of an event for an encrypted room (undefined for a room that
+   * is not encrypted). Without it nothing is sent into an encrypted room.
+   */
+  encrypt?: (
+    roomId: string,
+    type: string,
+    content: Record<string, unknown>,
+  ) => Promise<Record<string, unknown> | undefined>;
   log?: (msg: string) => void;
 };
 
 const MAX_WAIT_MS = 30_000;
+
+/** Why an entry for an encrypted room failed when it could not be encrypted. */
+export const PLAINTEXT_REFUSED =
+  'This room is encrypted and encryption is not available on this device: the message was not sent';
 
 function newTxnId(): string {
   return `lm${Date.now().toString(36)}${randomBytes(6).toString('base64url')}`;
@@ -169,18 +182,17 @@ export class SendQueue {
     const o = { signal: this.#abort.signal };
     stores.queue.update(row.localId, { attempts: row.attempts + 1 });
     try {
-      const eventId =
-        row.kind === 'redaction'
-          ? (
-              await api.redact(
-                row.roomId,
-                row.targetEventId!,
-                row.txnId,
-                row.content.reason as string | undefined,
-                o,
-              )
-            ).event_id
-          : (await api.sendEvent(row.roomId, row.eventType, row.txnId, row.content, o)).event_id;
+      const encrypted = stores.rooms.get(row.roomId)?.isEncrypted === true;
+      let eventId: string | undefined;
+      if (row.kind === 'redaction') {
+        // A redaction cannot be encrypted (the server must read it): in an encrypted room its
+        // reason, which could quote the message, is not sent.
+        const reason = encrypted ? undefined : (row.content.reason as string | undefined);
+        eventId = (await api.redact(row.roomId, row.targetEventId!, row.txnId, reason, o)).event_id;
+      } else {
+        const wire = await this.#wireForm(row, encrypted);
+        eventId = (await api.sendEvent(row.roomId, wire.type, row.txnId, wire.content, o)).event_id;
+      }
       this.#failures = 0;
       if (!stores.queue.get(row.localId)) return 0; // already retired by sync
       stores.queue.update(row.localId, { state: 'sent', eventId });
@@ -205,6 +217,17 @@ export class SendQueue {
       this.#deps.onChange(queueItem({ ...row, state: 'failed', error }), false);
       return 0;
     }
+  }
+
+  /** The event as it goes out: encrypted in an encrypted room, never plaintext there. */
+  async #wireForm(
+    row: QueueRow,
+    roomIsEncrypted: boolean,
+  ): Promise<{ type: string; content: Record<string, unknown> }> {
+    const sealed = await this.#deps.encrypt?.(row.roomId, row.eventType, row.content);
+    if (sealed) return { type: 'm.room.encrypted', content: sealed };
+    if (roomIsEncrypted) throw new Error(PLAINTEXT_REFUSED);
+    return { type: row.eventType, content: row.content };
   }
 
   #sleep(ms: number): Promise<void> {

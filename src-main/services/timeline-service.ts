@@ -3,6 +3,7 @@ import type { MatrixApi, MessagesResponse } from '../net/api';
 import { isTransientError } from '../net/errors';
 import { parseContext, parseMessages } from '../protocol/pagination';
 import type { Skipped } from '../protocol/sync';
+import type { RawEvent } from '../protocol/events';
 import type { EventRow } from '../storage/event-store';
 import { ingestContext, ingestMessagesBefore } from '../sync/history';
 import type { Stores } from '../storage/stores';
@@ -14,6 +15,8 @@ export type TimelineDeps = {
   stores: Stores;
   userId: string;
   log?: (msg: string) => void;
+  /** Decrypts a page's encrypted events in place before it is stored. */
+  decrypt?: (roomId: string, events: RawEvent[]) => Promise<void>;
 };
 
 /** Member events come with each page, so senders have names (lazy loading). */
@@ -79,6 +82,7 @@ export class TimelineService {
         }
         const parsed = parseMessages(json);
         this.#reportSkipped('messages', roomId, parsed.skipped);
+        await this.#deps.decrypt?.(roomId, parsed.chunk);
         ingestMessagesBefore(stores, roomId, page.gap.chunkId, parsed);
       } else {
         raw *= 2; // hidden events (reactions, edits) took the room: read further back
@@ -100,6 +104,7 @@ export class TimelineService {
         state: r.state,
       });
       this.#reportSkipped('context', roomId, ctx.skipped);
+      await this.#deps.decrypt?.(roomId, [...ctx.eventsBefore, ctx.event, ...ctx.eventsAfter]);
       ingestContext(stores, roomId, ctx);
     }
     const half = Math.max(1, Math.floor(limit / 2));

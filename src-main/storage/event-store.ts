@@ -1,4 +1,4 @@
-import { isObject, type JsonObject, type RawEvent } from '../protocol/events';
+import { isObject, type E2eeRecord, type JsonObject, type RawEvent } from '../protocol/events';
 import { redactEvent, redactsOf } from '../protocol/redaction';
 import { relationOf } from '../protocol/relations';
 import type { Db } from './db';
@@ -20,6 +20,8 @@ export type EventRow = {
   redactedBy?: string;
   /** `unsigned.transaction_id`: we sent it, from this device. */
   txnId?: string;
+  /** Set when it arrived encrypted (`type`/`content` are then the decrypted ones, if any). */
+  e2ee?: E2eeRecord;
 };
 
 /** `unsigned` as stored: without `age`, which is stale the moment it is written. */
@@ -46,17 +48,29 @@ export type EventDbRow = {
   unsigned: string | null;
   redacted_by: string | null;
   txn_id: string | null;
+  e2ee: string | null;
 };
 
 const SQL = {
   insert: `INSERT INTO events (event_id, room_id, type, sender, state_key, ts, content, unsigned,
-             redacted_by, txn_id)
+             redacted_by, txn_id, e2ee)
            VALUES (@event_id, @room_id, @type, @sender, @state_key, @ts, @content, @unsigned,
-             @redacted_by, @txn_id)
+             @redacted_by, @txn_id, @e2ee)
            ON CONFLICT (event_id) DO NOTHING`,
+  addUndecrypted: `INSERT INTO undecrypted (event_id, room_id, session_id) VALUES (?, ?, ?)
+                   ON CONFLICT (event_id) DO UPDATE SET session_id = excluded.session_id`,
+  dropUndecrypted: 'DELETE FROM undecrypted WHERE event_id = ?',
+  undecryptedBySession: `SELECT e.* FROM undecrypted u JOIN events e USING (event_id)
+                         WHERE u.session_id IN (SELECT value FROM json_each(?))`,
+  undecrypted: `SELECT e.* FROM undecrypted u JOIN events e USING (event_id)
+                WHERE u.event_id > ? ORDER BY u.event_id LIMIT ?`,
+  decrypted: `UPDATE events SET type = ?, content = ?, e2ee = ?
+              WHERE event_id = ? AND redacted_by IS NULL`,
+  setE2ee: 'UPDATE events SET e2ee = ? WHERE event_id = ?',
   get: 'SELECT * FROM events WHERE event_id = ?',
   getMany: 'SELECT * FROM events WHERE event_id IN (SELECT value FROM json_each(?))',
-  redact: 'UPDATE events SET content = ?, unsigned = ?, redacted_by = ? WHERE event_id = ?',
+  redact: `UPDATE events SET content = ?, unsigned = ?, redacted_by = ?, e2ee = NULL
+           WHERE event_id = ?`,
   deleteRoom: 'DELETE FROM events WHERE room_id = ?',
 } as const;
 
@@ -80,6 +94,7 @@ export function parseEventRow(r: EventDbRow): EventRow {
   if (r.unsigned !== null) ev.unsigned = JSON.parse(r.unsigned) as JsonObject;
   if (r.redacted_by !== null) ev.redactedBy = r.redacted_by;
   if (r.txn_id !== null) ev.txnId = r.txn_id;
+  if (r.e2ee !== null) ev.e2ee = JSON.parse(r.e2ee) as E2eeRecord;
   return ev;
 }
 
@@ -112,6 +127,13 @@ export class EventStore {
   readonly #getMany;
   readonly #redact;
   readonly #deleteRoom;
+  readonly #addUndecrypted;
+  readonly #dropUndecrypted;
+  readonly #undecryptedBySession;
+  readonly #undecrypted;
+  readonly #decrypted;
+  readonly #setE2ee;
+  readonly #deleteRoomUndecrypted;
 
   constructor(db: Db) {
     this.#insert = db.prepare(SQL.insert);
@@ -119,6 +141,13 @@ export class EventStore {
     this.#getMany = db.prepare<[string], EventDbRow>(SQL.getMany);
     this.#redact = db.prepare(SQL.redact);
     this.#deleteRoom = db.prepare(SQL.deleteRoom);
+    this.#addUndecrypted = db.prepare(SQL.addUndecrypted);
+    this.#dropUndecrypted = db.prepare(SQL.dropUndecrypted);
+    this.#undecryptedBySession = db.prepare<[string], EventDbRow>(SQL.undecryptedBySession);
+    this.#undecrypted = db.prepare<[string, number], EventDbRow>(SQL.undecrypted);
+    this.#decrypted = db.prepare(SQL.decrypted);
+    this.#setE2ee = db.prepare(SQL.setE2ee);
+    this.#deleteRoomUndecrypted = db.prepare('DELETE FROM undecrypted WHERE room_id = ?');
   }
 
   /**
@@ -139,8 +168,13 @@ export class EventStore {
       unsigned: storedUnsigned(ev.unsigned),
       redacted_by: redactedBy ?? null,
       txn_id: typeof txn === 'string' ? txn : null,
+      e2ee: ev.e2ee ? JSON.stringify(ev.e2ee) : null,
     });
-    if (res.changes > 0) return true;
+    if (res.changes > 0) {
+      if (ev.e2ee?.info.state === 'undecryptable' && ev.e2ee.sessionId && !redactedBy)
+        this.#addUndecrypted.run(ev.event_id, roomId, ev.e2ee.sessionId);
+      return true;
+    }
     if (redactedBy) {
       const stored = this.get(ev.event_id);
       if (stored && !stored.redactedBy) {
@@ -150,6 +184,7 @@ export class EventStore {
           redactedBy,
           ev.event_id,
         );
+        this.#dropUndecrypted.run(ev.event_id);
       }
     }
     return false;
@@ -189,11 +224,40 @@ export class EventStore {
       redaction.event_id,
       targetId,
     );
+    this.#dropUndecrypted.run(targetId);
     return target;
   }
 
   /** Forgets every event of a room. */
   deleteRoom(roomId: string): void {
     this.#deleteRoom.run(roomId);
+    this.#deleteRoomUndecrypted.run(roomId);
+  }
+
+  /** Undecryptable events encrypted with any of these megolm sessions. */
+  undecryptedBySession(sessionIds: readonly string[]): EventRow[] {
+    if (sessionIds.length === 0) return [];
+    return this.#undecryptedBySession.all(JSON.stringify(sessionIds)).map(parseEventRow);
+  }
+
+  /** A page of every undecryptable event, in event id order after `afterId` (`''` to start). */
+  undecrypted(afterId: string, limit: number): EventRow[] {
+    return this.#undecrypted.all(afterId, limit).map(parseEventRow);
+  }
+
+  /**
+   * Stores the decryption of a held undecryptable event: its decrypted type and content take
+   * the place of the ciphertext (kept in `e2ee`), and it leaves the retry list. False when the
+   * event is gone or was redacted meanwhile.
+   */
+  setDecrypted(eventId: string, type: string, content: JsonObject, e2ee: E2eeRecord): boolean {
+    const res = this.#decrypted.run(type, JSON.stringify(content), JSON.stringify(e2ee), eventId);
+    this.#dropUndecrypted.run(eventId);
+    return res.changes > 0;
+  }
+
+  /** Updates why a held event is undecryptable (e.g. its key was withheld since). */
+  setUndecryptable(eventId: string, e2ee: E2eeRecord): void {
+    this.#setE2ee.run(JSON.stringify(e2ee), eventId);
   }
 }

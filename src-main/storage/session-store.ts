@@ -36,13 +36,16 @@ const SQL = {
   insert: `INSERT INTO session (id, user_id, device_id, homeserver, access_token)
            VALUES (1, @userId, @deviceId, @homeserver, @accessToken)
            ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, device_id = excluded.device_id,
-             homeserver = excluded.homeserver, access_token = excluded.access_token, soft_logged_out = 0`,
+             homeserver = excluded.homeserver, access_token = excluded.access_token, soft_logged_out = 0,
+             crypto_since = CASE WHEN device_id = excluded.device_id THEN crypto_since END`,
   setToken: 'UPDATE session SET access_token = ?, soft_logged_out = 0 WHERE id = 1',
   softLogout: 'UPDATE session SET access_token = NULL, soft_logged_out = 1 WHERE id = 1',
   setFilter: 'UPDATE session SET filter_id = ? WHERE id = 1',
   setSyncToken: 'UPDATE session SET sync_token = ? WHERE id = 1',
   setServerInfo: 'UPDATE session SET versions = ?, capabilities = ? WHERE id = 1',
   setProfile: 'UPDATE session SET display_name = ?, avatar_url = ? WHERE id = 1',
+  cryptoSince: 'SELECT crypto_since AS ts FROM session WHERE id = 1',
+  initCryptoSince: 'UPDATE session SET crypto_since = ? WHERE id = 1 AND crypto_since IS NULL',
 } as const;
 
 /** The one-row session table: who we are, our token, the sync token and the server's features. */
@@ -56,7 +59,10 @@ export class SessionStore {
   readonly #setServerInfo;
   readonly #setProfile;
 
+  readonly #db: Db;
+
   constructor(db: Db) {
+    this.#db = db;
     this.#get = db.prepare<[], Row>(SQL.get);
     this.#insert = db.prepare(SQL.insert);
     this.#setToken = db.prepare(SQL.setToken);
@@ -114,5 +120,15 @@ export class SessionStore {
 
   setProfile(displayName: string | undefined, avatarUrl: string | undefined): void {
     this.#setProfile.run(displayName ?? null, avatarUrl ?? null);
+  }
+
+  /**
+   * When this device's crypto first ran (ms), set to `now` the first time it is asked. A new
+   * device (a sign-in with another device id) starts again.
+   */
+  cryptoSince(now: number): number {
+    this.#db.prepare(SQL.initCryptoSince).run(now);
+    const r = this.#db.prepare<[], { ts: number | null }>(SQL.cryptoSince).get();
+    return r?.ts ?? now;
   }
 }

@@ -36,7 +36,9 @@ export function applyTimelineEvents(
 ): EventEffects {
   const fx: EventEffects = { updated: new Set(), stateChanged: false, redacted: false };
   for (const ev of added) {
-    const rel = stores.relations.index(roomId, ev);
+    // An undecryptable event's relation is indexed once it decrypts (its key is inside).
+    const undecryptable = ev.e2ee?.info.state === 'undecryptable';
+    const rel = undecryptable ? undefined : stores.relations.index(roomId, ev);
     if (rel && AGGREGATED.has(rel.relType)) fx.updated.add(rel.targetId);
     if (ev.type === 'm.room.redaction') applyRedaction(stores, roomId, ev, fx);
     if (opts.updateState && ev.state_key !== undefined) {

@@ -13,6 +13,8 @@ import type { Stores } from '../storage/stores';
  */
 export function isHiddenInTimeline(e: EventRow): boolean {
   if (e.type === 'm.reaction' || e.type === 'm.room.redaction') return true;
+  // An undecryptable reaction has nothing to show of its own (it is shown once decrypted).
+  if (e.type === 'm.room.encrypted' && relationOf(e)?.relType === 'm.annotation') return true;
   if (e.unsigned?.[REDACTED_RELATION_KEY] === 'm.replace') return true;
   return !e.redactedBy && relationOf(e)?.relType === 'm.replace';
 }
@@ -70,6 +72,7 @@ export function toTimelineItems(
     };
     const senderName = names.get(e.roomId)?.get(e.sender)?.displayName;
     if (senderName) item.senderName = senderName;
+    if (e.e2ee) item.e2ee = e.e2ee.info;
     if (e.stateKey !== undefined) {
       item.stateKey = e.stateKey;
       const prev = e.unsigned?.prev_content;

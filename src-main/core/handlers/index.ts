@@ -1,6 +1,8 @@
 import type { Core } from '../core';
 import type { Handlers } from '../dispatch';
 import { accountHandlers } from './accounts';
+import { cryptoHandlers } from './crypto';
+import { pendingHandlers } from './pending';
 import { messageHandlers } from './messages';
 import { roomHandlers } from './rooms';
 import { timelineHandlers } from './timeline';
@@ -15,5 +17,7 @@ export function coreHandlers(core: Core): Handlers {
     ...roomHandlers(core),
     ...timelineHandlers(core),
     ...messageHandlers(core),
+    ...cryptoHandlers(core),
+    ...pendingHandlers(),
   };
 }

@@ -1,0 +1,218 @@
+/**
+ * End-to-end encryption for one account: the sync pipeline's decrypt phase (to-device first,
+ * then room events), decryption of history pages, encryption of what the send queue sends, and
+ * undecryptable events retried when their keys arrive.
+ *
+ * @packageDocumentation
+ */
+import { decryptInPlace, decryptEvent, type DecryptContext } from '../crypto/decrypt';
+import { RoomEncryptor, type RoomEncryptionState } from '../crypto/encrypt';
+import type { CryptoMachine, RoomKeyNote } from '../crypto/machine';
+import type { E2eeRecord, JsonObject, RawEvent } from '../protocol/events';
+import type { SyncChanges, ToDeviceEvent } from '../protocol/sync';
+import type { EventRow } from '../storage/event-store';
+import { toRawEvent } from '../storage/event-store';
+import type { Stores } from '../storage/stores';
+import { applyTimelineEvents } from '../sync/apply-events';
+import { refreshPreview } from '../sync/summary';
+
+/** Room ids and the held events of each whose display changed. */
+export type ChangedEvents = Map<string, Set<string>>;
+
+export type CryptoServiceDeps = {
+  machine: CryptoMachine;
+  stores: Stores;
+  userId: string;
+  /** Joined and invited members of a room, complete (fetched when the cache is lazy). */
+  members: (roomId: string) => Promise<{ joined: string[]; invited: string[] }>;
+  /** Held events changed outside a sync response (decrypted late, reason changed). */
+  onChanged: (changed: ChangedEvents) => void;
+  /**
+   * Verification events, after decryption: to-device ones (no room), and in-room ones with
+   * their room (the whole event, as `receiveVerificationEvent` wants it).
+   */
+  onVerificationEvent?: (ev: ToDeviceEvent | RawEvent, roomId?: string) => void;
+  log: (msg: string) => void;
+  now?: () => number;
+};
+
+const RETRY_PAGE = 200;
+const VERIFICATION = /^m\.key\.verification\./;
+
+/** True for an in-room event that belongs to a verification. */
+function isVerificationEvent(ev: RawEvent): boolean {
+  if (VERIFICATION.test(ev.type)) return true;
+  return ev.type === 'm.room.message' && ev.content.msgtype === 'm.key.verification.request';
+}
+
+/** End-to-end encryption of one account (see the module comment). */
+export class CryptoService {
+  readonly machine: CryptoMachine;
+  readonly #d: CryptoServiceDeps;
+  readonly #encryptor: RoomEncryptor;
+  readonly #ctx: DecryptContext;
+
+  constructor(d: CryptoServiceDeps) {
+    this.#d = d;
+    this.machine = d.machine;
+    this.#encryptor = new RoomEncryptor(d.machine);
+    const now = (d.now ?? Date.now)();
+    this.#ctx = { deviceCreatedTs: d.stores.session.cryptoSince(now) };
+    d.machine.listen({
+      onRoomKeys: (keys) => void this.#retrySessions(keys),
+      onWithheld: (keys) => this.#withheld(keys),
+    });
+  }
+
+  /**
+   * The decrypt phase of a sync response, before its write transaction: to-device messages (the
+   * inbox left from before first, then the response's), device lists and key counts go to the
+   * machine, then every encrypted timeline event is decrypted in place. What the machine took
+   * is removed from `changes`, so the write stores none of it.
+   */
+  async beforeIngest(changes: SyncChanges): Promise<void> {
+    const inbox = this.#d.stores.cryptoInbox;
+    const held = inbox.toDevice();
+    const toDevice = [
+      ...held.map((m) => ({ type: m.type, sender: m.sender, content: m.content })),
+      ...changes.toDevice,
+    ];
+    const legacyLists = inbox.deviceListChanges();
+    const processed = await this.machine.receiveSync({
+      toDevice,
+      deviceLists: {
+        changed: [...legacyLists.changed, ...changes.deviceLists.changed],
+        left: [...legacyLists.left, ...changes.deviceLists.left],
+      },
+      oneTimeKeyCounts: changes.otkCounts,
+      unusedFallbackKeyTypes: changes.unusedFallbackKeyTypes,
+    });
+    if (held.length) inbox.ackToDevice(held[held.length - 1]!.id);
+    if (legacyLists.changed.length || legacyLists.left.length) inbox.clearDeviceListChanges();
+    changes.toDevice = [];
+    changes.deviceLists = { changed: [], left: [] };
+    changes.otkCounts = {};
+    delete changes.unusedFallbackKeyTypes;
+    for (const ev of processed) {
+      if (VERIFICATION.test(ev.type)) this.#d.onVerificationEvent?.(ev);
+    }
+    for (const room of changes.rooms) await this.decryptEvents(room.roomId, room.timeline.events);
+  }
+
+  /** Decrypts the encrypted events among `events` in place (history pages, sync timelines). */
+  async decryptEvents(roomId: string, events: readonly RawEvent[]): Promise<void> {
+    for (const ev of events) {
+      if (ev.type !== 'm.room.encrypted' || ev.state_key !== undefined || ev.e2ee) continue;
+      if (!ev.content.ciphertext) continue; // redacted: nothing to decrypt
+      await decryptInPlace(this.machine.olm, roomId, ev, this.#ctx);
+      if (isVerificationEvent(ev)) this.#d.onVerificationEvent?.(ev, roomId);
+    }
+  }
+
+  /**
+   * The `m.room.encrypted` content for an event sent into an encrypted room, or undefined when
+   * the room is not encrypted. Room keys are shared with every device that should read it first.
+   */
+  async encrypt(
+    roomId: string,
+    type: string,
+    content: JsonObject,
+  ): Promise<JsonObject | undefined> {
+    const state = await this.#roomState(roomId);
+    if (!state) return undefined;
+    return this.#encryptor.encrypt(roomId, state, type, content);
+  }
+
+  async #roomState(roomId: string): Promise<RoomEncryptionState | undefined> {
+    const { stores } = this.#d;
+    const encryption = stores.state.content(roomId, 'm.room.encryption');
+    if (!encryption) return undefined;
+    const hv = stores.state.content(roomId, 'm.room.history_visibility')?.history_visibility;
+    const { joined, invited } = await this.#d.members(roomId);
+    return {
+      encryption,
+      historyVisibility: typeof hv === 'string' ? hv : 'shared',
+      joined,
+      invited,
+    };
+  }
+
+  /** Tries every undecryptable event again (after a backup restore or a key import). */
+  async retryAll(): Promise<number> {
+    let after = '';
+    let decrypted = 0;
+    for (;;) {
+      const rows = this.#d.stores.events.undecrypted(after, RETRY_PAGE);
+      if (rows.length === 0) return decrypted;
+      after = rows[rows.length - 1]!.eventId;
+      decrypted += await this.#retry(rows);
+    }
+  }
+
+  async #retrySessions(keys: RoomKeyNote[]): Promise<void> {
+    try {
+      const rows = this.#d.stores.events.undecryptedBySession(keys.map((k) => k.sessionId));
+      if (rows.length) await this.#retry(rows);
+    } catch (err) {
+      this.#d.log(`crypto: retrying undecryptable events failed: ${String(err)}`);
+    }
+  }
+
+  /** Decrypts held events again; those that now decrypt are stored with what they change. */
+  async #retry(rows: EventRow[]): Promise<number> {
+    const done: { row: EventRow; type: string; content: JsonObject; record: E2eeRecord }[] = [];
+    for (const row of rows) {
+      const r = await decryptEvent(this.machine.olm, row.roomId, toRawEvent(row), this.#ctx);
+      if (r.ok) done.push({ row, type: r.type, content: r.content, record: r.record });
+    }
+    if (done.length === 0) return 0;
+    const { stores } = this.#d;
+    const changed: ChangedEvents = new Map();
+    stores.db.transaction(() => {
+      for (const { row, type, content, record } of done) {
+        if (!stores.events.setDecrypted(row.eventId, type, content, record)) continue;
+        const ev: RawEvent = { ...toRawEvent(row), type, content, e2ee: record };
+        const fx = applyTimelineEvents(stores, row.roomId, [ev], { updateState: false });
+        let set = changed.get(row.roomId);
+        if (!set) changed.set(row.roomId, (set = new Set()));
+        set.add(row.eventId);
+        for (const id of fx.updated) set.add(id);
+        if (isVerificationEvent(ev)) this.#d.onVerificationEvent?.(ev, row.roomId);
+      }
+      for (const roomId of changed.keys()) {
+        const room = stores.rooms.get(roomId);
+        if (!room) continue;
+        refreshPreview(stores, room);
+        stores.rooms.save(room);
+      }
+    })();
+    this.#d.onChanged(changed);
+    return done.length;
+  }
+
+  /** A key was withheld: the events waiting for it say so. */
+  #withheld(keys: RoomKeyNote[]): void {
+    const { stores } = this.#d;
+    const rows = stores.events.undecryptedBySession(keys.map((k) => k.sessionId));
+    const codes = new Map(keys.map((k) => [k.sessionId, k.withheldCode]));
+    const changed: ChangedEvents = new Map();
+    for (const row of rows) {
+      if (!row.e2ee || row.e2ee.info.state !== 'undecryptable') continue;
+      const code = row.e2ee.sessionId ? codes.get(row.e2ee.sessionId) : undefined;
+      const info = { state: 'undecryptable' as const, reason: 'withheld' as const };
+      stores.events.setUndecryptable(row.eventId, {
+        ...row.e2ee,
+        info: code ? { ...info, withheldCode: code } : info,
+      });
+      let set = changed.get(row.roomId);
+      if (!set) changed.set(row.roomId, (set = new Set()));
+      set.add(row.eventId);
+    }
+    if (changed.size) this.#d.onChanged(changed);
+  }
+
+  /** Releases the machine (its request loop finishes first). */
+  async close(): Promise<void> {
+    await this.machine.close();
+  }
+}
