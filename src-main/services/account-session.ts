@@ -72,6 +72,7 @@ export class AccountSession {
           userId: d.userId,
           members: (roomId) => this.#membership(roomId),
           onChanged: (changed) => this.#pushChanged(changed),
+          onDevicesChanged: (userIds) => this.#events.push('crypto.devicesChanged', { userIds }),
           onVerificationEvent: d.onVerificationEvent,
           log: d.log,
         })

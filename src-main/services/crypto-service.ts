@@ -27,6 +27,8 @@ export type CryptoServiceDeps = {
   members: (roomId: string) => Promise<{ joined: string[]; invited: string[] }>;
   /** Held events changed outside a sync response (decrypted late, reason changed). */
   onChanged: (changed: ChangedEvents) => void;
+  /** The devices or the identity of these users changed (or our trust in them). */
+  onDevicesChanged?: (userIds: string[]) => void;
   /**
    * Verification events, after decryption: to-device ones (no room), and in-room ones with
    * their room (the whole event, as `receiveVerificationEvent` wants it).
@@ -61,6 +63,8 @@ export class CryptoService {
     d.machine.listen({
       onRoomKeys: (keys) => void this.#retrySessions(keys),
       onWithheld: (keys) => this.#withheld(keys),
+      onDevicesChanged: (userIds) => d.onDevicesChanged?.(userIds),
+      onIdentityChanged: (userId) => d.onDevicesChanged?.([userId]),
     });
   }
 
