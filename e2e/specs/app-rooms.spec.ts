@@ -1,7 +1,7 @@
 /**
- * Making rooms and chats through the app's dialogs. Until the client can encrypt, no dialog may
- * promise encryption, and a room made with the dialog's defaults must take messages: the core
- * refuses to send plaintext into an encrypted room, so an encrypted default is a dead room.
+ * Making rooms and chats through the app's dialogs: private rooms are encrypted unless the
+ * creator unticks "Encrypted", public rooms never are, direct chats always are; a room made
+ * unencrypted takes messages. (Sending into encrypted rooms is covered once the core encrypts.)
  */
 import { expect, test, type Page } from '@playwright/test';
 import type { RunningHomeserver } from '../homeserver';
@@ -74,6 +74,14 @@ async function encryptedOnServer(roomId: string): Promise<boolean> {
   return r.status === 200;
 }
 
+/** Matches rooms whose name on the server is `name`. */
+function named(name: string): (roomId: string) => Promise<boolean> {
+  return async (roomId) => {
+    const r = await clientApi(hs.url, alice)('GET', `/rooms/${roomId}/state/m.room.name/`);
+    return r.body.name === name;
+  };
+}
+
 /** The bodies of the room's latest messages, as the server has them. */
 async function bodiesOnServer(roomId: string): Promise<string[]> {
   const r = await clientApi(hs.url, alice)('GET', `/rooms/${roomId}/messages?dir=b&limit=20`);
@@ -92,9 +100,15 @@ async function send(text: string): Promise<void> {
   await expect(sent.getByText(/Not sent/)).toHaveCount(0);
 }
 
-test('a room made with the dialog’s defaults takes messages', async () => {
+test('the new room dialog offers encryption for private rooms; an unencrypted room takes messages', async () => {
   const dialog = await openDialog('New room');
-  await expect(dialog.getByRole('checkbox', { name: /encrypt/i, checked: true })).toHaveCount(0);
+  const encrypted = dialog.getByRole('checkbox', { name: 'Encrypted', exact: true });
+  await expect(encrypted).toBeChecked();
+  await dialog.getByRole('checkbox', { name: /Public room/ }).check();
+  await expect(encrypted).toHaveCount(0);
+  await dialog.getByRole('checkbox', { name: /Public room/ }).uncheck();
+  await expect(encrypted).toBeChecked();
+  await encrypted.uncheck();
   await dialog.getByLabel('Name').fill('Book Club');
   await dialog.getByRole('button', { name: 'Create room' }).click();
   await expect(dialog).toHaveCount(0);
@@ -103,39 +117,49 @@ test('a room made with the dialog’s defaults takes messages', async () => {
   });
 
   await send('Welcome to the book club');
-  const named = async (roomId: string) => {
-    const r = await clientApi(hs.url, alice)('GET', `/rooms/${roomId}/state/m.room.name/`);
-    return r.body.name === 'Book Club';
-  };
-  const [roomId] = await aliceRooms(named);
+  const [roomId] = await aliceRooms(named('Book Club'));
   expect(roomId).toBeDefined();
   await expect.poll(() => bodiesOnServer(roomId!)).toContain('Welcome to the book club');
   expect(await encryptedOnServer(roomId!)).toBe(false);
 });
 
-test('the direct chat dialog promises no encryption, and the chat takes messages', async () => {
+test('a private room made with the dialog’s defaults is encrypted, and says so', async () => {
+  const dialog = await openDialog('New room');
+  await dialog.getByLabel('Name').fill('Secret Garden');
+  await dialog.getByRole('button', { name: 'Create room' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole('heading', { level: 1, name: 'Secret Garden' })).toBeVisible({
+    timeout: 30_000,
+  });
+  const [roomId] = await aliceRooms(named('Secret Garden'));
+  expect(roomId).toBeDefined();
+  expect(await encryptedOnServer(roomId!)).toBe(true);
+  // The header's lock, once the encryption state event has synced.
+  await expect(page.getByTitle('Encrypted room')).toBeVisible();
+  await expect(composer(page)).toBeEnabled();
+});
+
+test('the direct chat dialog says new chats are encrypted, and makes them so', async () => {
   const dialog = await openDialog('Start direct chat');
-  await expect(dialog).not.toContainText(/encrypt/i);
+  await expect(dialog).toContainText('New direct chats are end-to-end encrypted.');
   await dialog.getByLabel('User id').fill(bob.userId);
   await dialog.getByRole('button', { name: 'Start chat' }).click();
   await expect(dialog).toHaveCount(0);
-  // The new chat is the open room: the composer below is its own.
-  await expect(page.getByRole('heading', { level: 1, name: 'Book Club' })).toHaveCount(0);
+  // The new chat is the open room.
+  await expect(page.getByRole('heading', { level: 1, name: 'Secret Garden' })).toHaveCount(0);
   await expect(page.getByRole('main')).not.toHaveAccessibleName(/Opening|No room/);
 
-  await send('Hi Bob, a chat of our own');
   const withBob = async (roomId: string) => {
     const path = `/rooms/${roomId}/state/m.room.member/${encodeURIComponent(bob.userId)}`;
     return (await clientApi(hs.url, alice)('GET', path)).body.membership === 'invite';
   };
   const [roomId] = await aliceRooms(withBob);
   expect(roomId).toBeDefined();
-  await expect.poll(() => bodiesOnServer(roomId!)).toContain('Hi Bob, a chat of our own');
-  expect(await encryptedOnServer(roomId!)).toBe(false);
+  expect(await encryptedOnServer(roomId!)).toBe(true);
   expect(errors).toEqual([]);
 });
 
-test('an encrypted room made elsewhere says before anyone types that the app cannot send there yet', async () => {
+test('an encrypted room made elsewhere shows its lock and an open composer', async () => {
   await createRoom(hs.url, {
     creator: bob.userId,
     members: [alice.userId],
@@ -143,8 +167,7 @@ test('an encrypted room made elsewhere says before anyone types that the app can
     encrypted: true,
   });
   await openRoom(page, 'Vault');
-  const box = composer(page);
-  await expect(box).toBeDisabled();
-  await expect(box).toHaveAttribute('placeholder', /encrypted.*cannot send encrypted messages yet/);
+  await expect(page.getByTitle('Encrypted room')).toBeVisible();
+  await expect(composer(page)).toBeEnabled();
   expect(errors).toEqual([]);
 });

@@ -33,6 +33,25 @@ describe('replaceUpdated and removeIds', () => {
     expect(replaceUpdated(list, [item()])).toBe(list);
   });
 
+  it('puts a message decrypted later where its undecryptable item stood', () => {
+    const before = item();
+    const utd = item({
+      type: 'm.room.encrypted',
+      content: {},
+      e2ee: { state: 'undecryptable', reason: 'missing_key' },
+    });
+    const after = item();
+    const decrypted = {
+      ...utd,
+      type: 'm.room.message',
+      content: { msgtype: 'm.text', body: 'now readable' },
+      e2ee: { state: 'decrypted' as const, shield: 'verified' as const },
+    };
+    const next = replaceUpdated([before, utd, after], [decrypted]);
+    expect(ids(next)).toEqual([before.eventId, utd.eventId, after.eventId]);
+    expect(next[1]).toBe(decrypted);
+  });
+
   it('removes items by id, or returns the same list', () => {
     const list = [item(), echo('l2')];
     expect(ids(removeIds(list, ['local:l2']))).toEqual([list[0]!.eventId]);

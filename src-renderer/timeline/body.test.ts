@@ -34,6 +34,27 @@ describe('bodyView', () => {
     });
   });
 
+  it('says why an encrypted message could not be decrypted, and shows it once it is', () => {
+    const utd = item({
+      type: 'm.room.encrypted',
+      content: { algorithm: 'm.megolm.v1.aes-sha2', ciphertext: 'x' },
+      e2ee: { state: 'undecryptable', reason: 'withheld', withheldCode: 'm.unverified' },
+    });
+    expect(bodyView(utd)).toEqual({
+      kind: 'undecryptable',
+      text: "Unable to decrypt: the sender's session did not share the key with us because this session is not verified",
+    });
+    expect(excerpt(utd)).toBe('Unable to decrypt this message');
+    const decrypted: typeof utd = {
+      ...utd,
+      type: 'm.room.message',
+      content: { msgtype: 'm.text', body: 'the secret' },
+      e2ee: { state: 'decrypted', shield: 'verified' },
+    };
+    expect(bodyView(decrypted)).toMatchObject({ kind: 'text', text: 'the secret' });
+    expect(bodyView({ ...utd, redacted: true, content: {} }).kind).toBe('deleted');
+  });
+
   it('shows an unknown msgtype by its body, and a placeholder without one', () => {
     expect(bodyView(item({ content: { msgtype: 'org.x.poll', body: 'Vote!' } }))).toMatchObject({
       kind: 'text',

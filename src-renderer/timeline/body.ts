@@ -3,6 +3,7 @@
  * hostile or malformed content gives text or a placeholder, never an exception.
  */
 import type { TimelineItem } from '../../src-main/ipc/contract';
+import { utdText } from '../lib/e2ee-words';
 import { stripReplyFallback } from '../lib/html';
 
 /** How the message is styled: normal, a bot's notice (muted), or an emote ("* Alice waves"). */
@@ -12,6 +13,8 @@ export type BodyStyle = 'text' | 'notice' | 'emote';
 export type BodyView =
   | { kind: 'deleted' }
   | { kind: 'encrypted' }
+  /** Arrived encrypted and could not be decrypted: why, in words. */
+  | { kind: 'undecryptable'; text: string }
   /** Something not shown inline (media, stickers, unknown content): a short description. */
   | { kind: 'placeholder'; text: string; icon: 'file' | 'alert' }
   /** Unsanitized `formatted_body`: the view sanitizes it. */
@@ -45,6 +48,8 @@ export function isBigEmoji(text: string): boolean {
 /** Decides how `item`'s body is shown. */
 export function bodyView(item: TimelineItem): BodyView {
   if (item.redacted) return { kind: 'deleted' };
+  if (item.e2ee?.state === 'undecryptable')
+    return { kind: 'undecryptable', text: utdText(item.e2ee) };
   if (item.type === 'm.room.encrypted') return { kind: 'encrypted' };
   const c = item.content ?? {};
   const body = typeof c.body === 'string' ? c.body : undefined;
@@ -71,6 +76,8 @@ export function excerpt(item: TimelineItem, max = 140): string {
       return 'Message deleted';
     case 'encrypted':
       return 'Encrypted message';
+    case 'undecryptable':
+      return 'Unable to decrypt this message';
     case 'placeholder':
       return v.text.slice(0, max);
     default: {
