@@ -65,7 +65,7 @@ export class Core implements CoreApi {
 
   /** Opens every account from disk (no network needed) and starts the active one. */
   async start(): Promise<void> {
-    this.accounts.restore();
+    await this.accounts.restore();
     const active = this.accounts.active;
     if (active) await this.activate(active);
   }

@@ -9,11 +9,25 @@ import {
 } from '../net/discovery';
 import type { HomeserverError } from '../net/errors';
 import { HomeserverClient, type ClientOptions, type FetchFn } from '../net/http';
+import { join } from 'node:path';
 import type { Db } from '../storage/db';
+import {
+  accessTokenSecret,
+  openFileSecretStore,
+  SecretStoreDamagedError,
+  SECRETS_FILE,
+  type SecretStore,
+} from '../storage/secret-store';
 import type { Session } from '../storage/session-store';
 import type { AccountNotice } from './account-files';
 import type { Registry } from './account-registry';
 import { AccountSet, type OpenAccount } from './account-set';
+import {
+  forgetAccessToken,
+  forgetAccountSecrets,
+  loadAccessToken,
+  saveAccessToken,
+} from './account-tokens';
 
 /** What `login` needs. `server` may be empty when `username` is a full user id. */
 export type LoginRequest = {
@@ -39,15 +53,18 @@ export type AccountServiceOptions = {
   logoutTimeoutMs?: number;
   /** Writes the registry (default `writeRegistry`); tests make it fail like a full disk. */
   writeRegistry?: (dataDir: string, registry: Registry) => void;
+  /** Where access tokens (and the crypto layer's keys) are kept; default `<dataDir>/secrets.json`. */
+  secrets?: SecretStore;
   log?: (message: string) => void;
 };
 
-function toInfo(s: Session): AccountInfo {
+/** An account as the renderer sees it; `hasToken`: its requests carry an access token. */
+function toInfo(s: Session, hasToken: boolean): AccountInfo {
   const info: AccountInfo = {
     userId: s.userId,
     deviceId: s.deviceId,
     homeserver: s.homeserver,
-    state: s.softLoggedOut || s.accessToken === undefined ? 'soft-logged-out' : 'active',
+    state: s.softLoggedOut || !hasToken ? 'soft-logged-out' : 'active',
   };
   if (s.displayName !== undefined) info.displayName = s.displayName;
   if (s.avatarUrl !== undefined) info.avatarUrl = s.avatarUrl;
@@ -57,19 +74,30 @@ function toInfo(s: Session): AccountInfo {
 /**
  * The accounts on this machine: one SQLite database each under `<dataDir>/accounts/<hash>/`,
  * and a registry (`<dataDir>/accounts.json`) of which exist and which is active (both held by
- * an {@link AccountSet}). Starts offline from disk (`restore`); signs in, out, and back in
- * after a soft logout.
+ * an {@link AccountSet}); their access tokens in the secret store. Starts offline from disk
+ * (`restore`); signs in, out, and back in after a soft logout.
  */
 export class AccountService {
   readonly #opts: AccountServiceOptions;
   readonly #accounts: AccountSet;
+  readonly #secrets: SecretStore;
+  /** Per open account: its token read from the secret store (once). */
+  readonly #tokens = new WeakMap<OpenAccount, Promise<void>>();
+  /** Accounts whose token could not be read, and why (for people). */
+  readonly #tokenProblems = new Map<string, string>();
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(dataDir: string, opts: AccountServiceOptions = {}) {
     this.#opts = opts;
-    const openApi = (homeserver: string, versions: string[], userId: string, token?: string) =>
-      new MatrixApi(this.#client(homeserver, token, userId), versions);
+    this.#secrets = opts.secrets ?? openFileSecretStore(join(dataDir, SECRETS_FILE));
+    const openApi = (homeserver: string, versions: string[], userId: string) =>
+      new MatrixApi(this.#client(homeserver, undefined, userId), versions);
     this.#accounts = new AccountSet(dataDir, openApi, opts);
+  }
+
+  /** Where the accounts' secrets are kept: the crypto layer keeps its store keys there too. */
+  get secrets(): SecretStore {
+    return this.#secrets;
   }
 
   /** Replaces the change listener. */
@@ -83,11 +111,43 @@ export class AccountService {
   }
 
   /**
-   * Opens every registered account's database and returns their sessions. No network: a
+   * Opens every registered account's database, reads their access tokens (moving one an older
+   * version left in a database into the secret store) and returns their sessions. Await it
+   * before anything else: an account is only `active` once its token is read. No network: a
    * dead token is found by the first request that uses it. Idempotent.
    */
-  restore(): Session[] {
-    return this.#accounts.restore();
+  async restore(): Promise<Session[]> {
+    const sessions = this.#accounts.restore();
+    await Promise.all(this.#accounts.all().map((acc) => this.#loadToken(acc)));
+    return sessions;
+  }
+
+  /**
+   * Reads an account's token into its client, once (unless a sign-in set one meanwhile). A
+   * failure leaves it signed out, with a notice; a damaged secrets file concerns every account.
+   */
+  #loadToken(acc: OpenAccount): Promise<void> {
+    let loading = this.#tokens.get(acc);
+    if (!loading) {
+      const { userId } = acc.entry;
+      const log = (message: string) => this.#opts.log?.(message);
+      const current = () => this.#tokens.get(acc) === loading;
+      loading = loadAccessToken(this.#secrets, acc.store, userId, log).then(
+        (token) => {
+          if (current()) acc.api.client.setAccessToken(token);
+        },
+        (err: unknown) => {
+          log(`${userId}: cannot read the access token: ${String(err)}`);
+          const message = err instanceof Error ? err.message : String(err);
+          const damaged = err instanceof SecretStoreDamagedError;
+          for (const id of damaged ? this.#accounts.all().map((a) => a.entry.userId) : [userId]) {
+            this.#tokenProblems.set(id, message);
+          }
+        },
+      );
+      this.#tokens.set(acc, loading);
+    }
+    return loading;
   }
 
   /**
@@ -105,7 +165,7 @@ export class AccountService {
    */
   login(req: LoginRequest): Promise<AccountInfo> {
     return this.#serial(async () => {
-      this.restore();
+      await this.restore();
       const server = req.server.trim() || serverNameOf(req.username) || '';
       const info = await this.discover(server);
       requirePasswordLogin(info);
@@ -117,13 +177,7 @@ export class AccountService {
         deviceId: known && !known.entry.needsNewDevice ? known.store.get()!.deviceId : undefined,
         deviceName: req.deviceName ?? this.#opts.deviceName ?? 'LightMatrix',
       });
-      let acc: OpenAccount;
-      try {
-        acc = this.#storeLogin(res, info.homeserver, info.versions);
-      } catch (err) {
-        await this.#bestEffortLogout(info.homeserver, res.accessToken);
-        throw err;
-      }
+      const acc = await this.#storeLogin(res, info.homeserver, info.versions);
       await this.#refreshServerInfo(acc, false);
       this.#accounts.makeActive(res.userId);
       return this.#emit(acc);
@@ -146,7 +200,7 @@ export class AccountService {
         await this.#bestEffortLogout(s.homeserver, res.accessToken);
         throw new Error(`The server signed in ${res.userId} instead of ${userId}`);
       }
-      this.#storeLogin(res, s.homeserver, s.versions);
+      await this.#storeLogin(res, s.homeserver, s.versions);
       await this.#refreshServerInfo(acc, true);
       return this.#emit(acc);
     });
@@ -158,11 +212,12 @@ export class AccountService {
    */
   markSoftLoggedOut(userId: string, deviceGone = false): AccountInfo {
     const acc = this.#get(userId);
-    const wasActive = toInfo(acc.store.get()!).state === 'active';
+    const wasActive = this.#info(acc).state === 'active';
     acc.store.markSoftLoggedOut();
     acc.api.client.setAccessToken(undefined);
+    forgetAccessToken(this.#secrets, userId, (message) => this.#opts.log?.(message));
     if (deviceGone) this.#accounts.setNeedsNewDevice(acc, true);
-    const info = toInfo(acc.store.get()!);
+    const info = this.#info(acc);
     if (wasActive) this.#opts.onChange?.(info, false);
     return info;
   }
@@ -174,7 +229,7 @@ export class AccountService {
   logout(userId: string): Promise<void> {
     return this.#serial(async () => {
       const acc = this.#get(userId);
-      const info = toInfo(acc.store.get()!);
+      const info = this.#info(acc);
       await Promise.resolve(this.#opts.beforeRemove?.(userId)).catch((err: unknown) => {
         this.#opts.log?.(`stopping ${userId} before logout failed: ${String(err)}`);
       });
@@ -184,6 +239,12 @@ export class AccountService {
           this.#opts.log?.(`logout of ${userId} on the server failed: ${String(err)}`);
         });
       }
+      // The secrets go first: a crash before the files are gone leaves an account that asks
+      // for a sign-in, never a live token the app no longer knows of.
+      await forgetAccountSecrets(this.#secrets, userId, info.deviceId).catch((err: unknown) => {
+        this.#opts.log?.(`forgetting the secrets of ${userId} failed: ${String(err)}`);
+      });
+      this.#tokenProblems.delete(userId);
       this.#accounts.remove(acc);
       this.#opts.onChange?.(info, true);
     });
@@ -202,7 +263,11 @@ export class AccountService {
    */
   list(): { accounts: AccountInfo[]; active?: string; notices?: AccountNotice[] } {
     const { sessions, active, notices } = this.#accounts.list();
-    const out = { accounts: sessions.map(toInfo), active };
+    const hasToken = (userId: string) => this.#accounts.find(userId)?.api.client.hasAccessToken;
+    const out = { accounts: sessions.map((s) => toInfo(s, hasToken(s.userId) ?? false)), active };
+    for (const [userId, message] of this.#tokenProblems) {
+      if (this.#accounts.has(userId)) notices.push({ userId, message });
+    }
     return notices.length ? { ...out, notices } : out;
   }
 
@@ -213,7 +278,7 @@ export class AccountService {
 
   /** An account as the renderer sees it. */
   info(userId: string): AccountInfo {
-    return toInfo(this.session(userId));
+    return this.#info(this.#get(userId));
   }
 
   /** Records a new display name for the account, and tells listeners. */
@@ -265,8 +330,12 @@ export class AccountService {
     return this.#accounts.get(userId);
   }
 
+  #info(acc: OpenAccount): AccountInfo {
+    return toInfo(acc.store.get()!, acc.api.client.hasAccessToken);
+  }
+
   #emit(acc: OpenAccount): AccountInfo {
-    const info = toInfo(acc.store.get()!);
+    const info = this.#info(acc);
     this.#opts.onChange?.(info, false);
     return info;
   }
@@ -297,17 +366,30 @@ export class AccountService {
     });
   }
 
-  /** Stores a fresh token in the account's database (created if new) and registry. */
-  #storeLogin(res: LoginResult, homeserver: string, versions: string[]): OpenAccount {
-    const acc =
-      this.#accounts.find(res.userId) ?? this.#accounts.add(res.userId, homeserver, versions);
+  /**
+   * Stores a fresh sign-in: its token in the secret store first, then the session in the
+   * account's database (created if new) and registry. If that fails, the token is forgotten
+   * and signed out on the server, and the error thrown.
+   */
+  async #storeLogin(res: LoginResult, homeserver: string, versions: string[]) {
     const { userId, deviceId, accessToken } = res;
-    acc.store.create({ userId, deviceId, homeserver, accessToken });
-    acc.store.setServerInfo(versions, acc.store.get()!.capabilities);
-    acc.api.setVersions(versions);
-    acc.api.client.setAccessToken(res.accessToken);
-    this.#accounts.setNeedsNewDevice(acc, false);
-    return acc;
+    try {
+      await saveAccessToken(this.#secrets, userId, accessToken);
+      const acc = this.#accounts.find(userId) ?? this.#accounts.add(userId, homeserver, versions);
+      acc.store.create({ userId, deviceId, homeserver });
+      acc.store.setServerInfo(versions, acc.store.get()!.capabilities);
+      acc.api.setVersions(versions);
+      acc.api.client.setAccessToken(accessToken);
+      this.#tokens.set(acc, Promise.resolve());
+      this.#tokenProblems.delete(userId);
+      this.#accounts.setNeedsNewDevice(acc, false);
+      return acc;
+    } catch (err) {
+      // The sign-in is undone on the server: its token must not outlive it here either.
+      await this.#secrets.delete(accessTokenSecret(userId)).catch(() => undefined);
+      await this.#bestEffortLogout(homeserver, accessToken);
+      throw err;
+    }
   }
 
   async #refreshServerInfo(acc: OpenAccount, withVersions: boolean): Promise<void> {
