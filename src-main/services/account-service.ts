@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { AccountInfo } from '../model/account';
 import { MatrixApi, type LoginResult } from '../net/api';
 import {
@@ -9,7 +10,6 @@ import {
 } from '../net/discovery';
 import type { HomeserverError } from '../net/errors';
 import { HomeserverClient, type ClientOptions, type FetchFn } from '../net/http';
-import { join } from 'node:path';
 import type { Db } from '../storage/db';
 import {
   accessTokenSecret,
