@@ -5,7 +5,7 @@
  * homeserver.
  */
 import Database from 'better-sqlite3';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { api, register, startTestServer } from '../../e2e/homeserver/testing/helpers';
@@ -87,6 +87,8 @@ describe('core: the access token', () => {
   it('is kept in the secret store only, and a restart signs in with it', async () => {
     const { dataDir, core, userId, token } = await signedIn();
     expect(await storedToken(dataDir, userId)).toBe(token);
+    const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
+    expect([mode(dataDir), mode(join(dataDir, SECRETS_FILE))]).toEqual(['700', '600']);
     expect(dbHolds(dataDir, userId, token)).toBe(false);
     await core.close();
     expect(dbHolds(dataDir, userId, token)).toBe(false);

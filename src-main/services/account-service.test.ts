@@ -7,7 +7,12 @@ import { api, register, startTestServer } from '../../e2e/homeserver/testing/hel
 import type { AccountInfo } from '../model/account';
 import { DiscoveryError, HomeserverError } from '../net/errors';
 import type { FetchFn } from '../net/http';
-import { accessTokenSecret, cryptoKeySecret } from '../storage/secret-store';
+import {
+  accessTokenSecret,
+  cryptoKeySecret,
+  openFileSecretStore,
+  type SecretWrapper,
+} from '../storage/secret-store';
 import { SessionStore } from '../storage/session-store';
 import { AccountService, type AccountServiceOptions } from './account-service';
 
@@ -240,6 +245,24 @@ describe('AccountService', () => {
       .login({ server: 'https://sso.example', username: 'a', password: 'b' })
       .catch((e: unknown) => e);
     expect((err as DiscoveryError).code).toBe('unsupported_login');
+  });
+
+  it('keeps nothing of a sign-in whose token the keychain refuses to protect', async () => {
+    const alice = await register(hs.url, 'alice');
+    const refusing: SecretWrapper = {
+      protection: 'os',
+      wrap: () => Promise.reject(new Error('the user denied access to the keychain')),
+      unwrap: () => Promise.reject(new Error('unused')),
+    };
+    const secrets = openFileSecretStore(join(dataDir, 'secrets.json'), refusing);
+    const svc = service({ secrets });
+    await expect(login(svc, 'alice')).rejects.toThrow(/denied access to the keychain/);
+    expect(svc.list().accounts).toEqual([]);
+    expect(readdirSync(join(dataDir, 'accounts'))).toEqual([]);
+    // Signed out on the server too: only the registration's device is left.
+    expect(hs.hs.accounts.devicesOf(alice.userId).map((d) => d.device_id)).toEqual([
+      alice.deviceId,
+    ]);
   });
 
   it('rebuilds a lost or corrupt registry from the databases on disk', async () => {

@@ -11,23 +11,12 @@ import {
 import type { HomeserverError } from '../net/errors';
 import { HomeserverClient, type ClientOptions, type FetchFn } from '../net/http';
 import type { Db } from '../storage/db';
-import {
-  accessTokenSecret,
-  openFileSecretStore,
-  SecretStoreDamagedError,
-  SECRETS_FILE,
-  type SecretStore,
-} from '../storage/secret-store';
+import { openFileSecretStore, SECRETS_FILE, type SecretStore } from '../storage/secret-store';
 import type { Session } from '../storage/session-store';
 import type { AccountNotice } from './account-files';
 import type { Registry } from './account-registry';
 import { AccountSet, type OpenAccount } from './account-set';
-import {
-  forgetAccessToken,
-  forgetAccountSecrets,
-  loadAccessToken,
-  saveAccessToken,
-} from './account-tokens';
+import { AccountTokens } from './account-tokens';
 
 /** What `login` needs. `server` may be empty when `username` is a full user id. */
 export type LoginRequest = {
@@ -80,16 +69,13 @@ function toInfo(s: Session, hasToken: boolean): AccountInfo {
 export class AccountService {
   readonly #opts: AccountServiceOptions;
   readonly #accounts: AccountSet;
-  readonly #secrets: SecretStore;
-  /** Per open account: its token read from the secret store (once). */
-  readonly #tokens = new WeakMap<OpenAccount, Promise<void>>();
-  /** Accounts whose token could not be read, and why (for people). */
-  readonly #tokenProblems = new Map<string, string>();
+  readonly #tokens: AccountTokens;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(dataDir: string, opts: AccountServiceOptions = {}) {
     this.#opts = opts;
-    this.#secrets = opts.secrets ?? openFileSecretStore(join(dataDir, SECRETS_FILE));
+    const secrets = opts.secrets ?? openFileSecretStore(join(dataDir, SECRETS_FILE));
+    this.#tokens = new AccountTokens(secrets, (message) => this.#opts.log?.(message));
     const openApi = (homeserver: string, versions: string[], userId: string) =>
       new MatrixApi(this.#client(homeserver, undefined, userId), versions);
     this.#accounts = new AccountSet(dataDir, openApi, opts);
@@ -97,7 +83,7 @@ export class AccountService {
 
   /** Where the accounts' secrets are kept: the crypto layer keeps its store keys there too. */
   get secrets(): SecretStore {
-    return this.#secrets;
+    return this.#tokens.secrets;
   }
 
   /** Replaces the change listener. */
@@ -118,36 +104,9 @@ export class AccountService {
    */
   async restore(): Promise<Session[]> {
     const sessions = this.#accounts.restore();
-    await Promise.all(this.#accounts.all().map((acc) => this.#loadToken(acc)));
+    const all = () => this.#accounts.all();
+    await Promise.all(all().map((acc) => this.#tokens.load(acc, all)));
     return sessions;
-  }
-
-  /**
-   * Reads an account's token into its client, once (unless a sign-in set one meanwhile). A
-   * failure leaves it signed out, with a notice; a damaged secrets file concerns every account.
-   */
-  #loadToken(acc: OpenAccount): Promise<void> {
-    let loading = this.#tokens.get(acc);
-    if (!loading) {
-      const { userId } = acc.entry;
-      const log = (message: string) => this.#opts.log?.(message);
-      const current = () => this.#tokens.get(acc) === loading;
-      loading = loadAccessToken(this.#secrets, acc.store, userId, log).then(
-        (token) => {
-          if (current()) acc.api.client.setAccessToken(token);
-        },
-        (err: unknown) => {
-          log(`${userId}: cannot read the access token: ${String(err)}`);
-          const message = err instanceof Error ? err.message : String(err);
-          const damaged = err instanceof SecretStoreDamagedError;
-          for (const id of damaged ? this.#accounts.all().map((a) => a.entry.userId) : [userId]) {
-            this.#tokenProblems.set(id, message);
-          }
-        },
-      );
-      this.#tokens.set(acc, loading);
-    }
-    return loading;
   }
 
   /**
@@ -215,7 +174,7 @@ export class AccountService {
     const wasActive = this.#info(acc).state === 'active';
     acc.store.markSoftLoggedOut();
     acc.api.client.setAccessToken(undefined);
-    forgetAccessToken(this.#secrets, userId, (message) => this.#opts.log?.(message));
+    this.#tokens.forgetDead(userId);
     if (deviceGone) this.#accounts.setNeedsNewDevice(acc, true);
     const info = this.#info(acc);
     if (wasActive) this.#opts.onChange?.(info, false);
@@ -241,10 +200,7 @@ export class AccountService {
       }
       // The secrets go first: a crash before the files are gone leaves an account that asks
       // for a sign-in, never a live token the app no longer knows of.
-      await forgetAccountSecrets(this.#secrets, userId, info.deviceId).catch((err: unknown) => {
-        this.#opts.log?.(`forgetting the secrets of ${userId} failed: ${String(err)}`);
-      });
-      this.#tokenProblems.delete(userId);
+      await this.#tokens.forgetAccount(userId, info.deviceId);
       this.#accounts.remove(acc);
       this.#opts.onChange?.(info, true);
     });
@@ -265,9 +221,7 @@ export class AccountService {
     const { sessions, active, notices } = this.#accounts.list();
     const hasToken = (userId: string) => this.#accounts.find(userId)?.api.client.hasAccessToken;
     const out = { accounts: sessions.map((s) => toInfo(s, hasToken(s.userId) ?? false)), active };
-    for (const [userId, message] of this.#tokenProblems) {
-      if (this.#accounts.has(userId)) notices.push({ userId, message });
-    }
+    notices.push(...this.#tokens.notices((userId) => this.#accounts.has(userId)));
     return notices.length ? { ...out, notices } : out;
   }
 
@@ -374,19 +328,17 @@ export class AccountService {
   async #storeLogin(res: LoginResult, homeserver: string, versions: string[]) {
     const { userId, deviceId, accessToken } = res;
     try {
-      await saveAccessToken(this.#secrets, userId, accessToken);
+      await this.#tokens.save(userId, accessToken);
       const acc = this.#accounts.find(userId) ?? this.#accounts.add(userId, homeserver, versions);
       acc.store.create({ userId, deviceId, homeserver });
       acc.store.setServerInfo(versions, acc.store.get()!.capabilities);
       acc.api.setVersions(versions);
-      acc.api.client.setAccessToken(accessToken);
-      this.#tokens.set(acc, Promise.resolve());
-      this.#tokenProblems.delete(userId);
+      this.#tokens.signedIn(acc, accessToken);
       this.#accounts.setNeedsNewDevice(acc, false);
       return acc;
     } catch (err) {
       // The sign-in is undone on the server: its token must not outlive it here either.
-      await this.#secrets.delete(accessTokenSecret(userId)).catch(() => undefined);
+      await this.#tokens.discard(userId);
       await this.#bestEffortLogout(homeserver, accessToken);
       throw err;
     }
