@@ -2,6 +2,7 @@ import { app, BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { relayEvents, serveCommands } from './electron/ipc-main';
 import { createMainWindow, type WindowSources } from './electron/main-window';
+import { safeStorageWrapper } from './electron/safe-storage';
 import { startCoreWorker } from './worker/core-client';
 
 // Paths are relative to the built entry, out/main/index.js.
@@ -12,11 +13,14 @@ const sources: WindowSources = {
   devServerUrl: app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'],
 };
 
-// The core (sync, storage, crypto) runs in a worker thread, started at once so it warms up its
-// cache while Electron gets ready; the window only shows and asks.
+// The core (sync, storage, crypto) runs in a worker thread, started at once so it loads while
+// Electron gets ready; the window only shows and asks. Its secrets (access tokens, crypto store
+// keys) are encrypted by the OS keychain, which only this thread can reach and only once the
+// app is ready: the core opens its accounts then.
 const core = startCoreWorker({
   entry: join(import.meta.dirname, 'core-worker.js'),
   options: { dataDir: app.getPath('userData'), appVersion: app.getVersion() },
+  secretWrapper: app.whenReady().then(() => safeStorageWrapper()),
 });
 
 function openWindow(): void {

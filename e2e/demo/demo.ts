@@ -145,6 +145,7 @@ function startApp(dataDir: string, log: (line: string) => void): HostedCore {
   const { version } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
     version: string;
   };
+  // No secret wrapper, as in the web harness: the secrets stay in the 0600 `secrets.json`.
   const core = startCoreWorker({
     entry: new URL('../../src-main/worker/core-worker.ts', import.meta.url),
     options: { dataDir, appVersion: version },

@@ -9,6 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { accessTokenSecret, openFileSecretStore, SECRETS_FILE } from '../storage/secret-store';
 import {
   api,
   register,
@@ -88,7 +89,6 @@ type Snapshot = {
   orphans: number;
   token?: string;
   filterId?: string;
-  accessToken?: string;
   held: Set<string>;
   /** The newest event of each room's live chunk. */
   liveEnd: Map<string, string>;
@@ -109,9 +109,8 @@ function snapshot(dataDir: string): Snapshot {
         'SELECT count(*) AS n FROM timeline t LEFT JOIN events e USING (event_id) WHERE e.event_id IS NULL',
       )
       .get() as { n: number };
-    const s = db.prepare('SELECT sync_token, filter_id, access_token FROM session').get() as
-      | { sync_token: string | null; filter_id: string | null; access_token: string | null }
-      | undefined;
+    const s = db.prepare('SELECT sync_token, filter_id FROM session').get() as
+      { sync_token: string | null; filter_id: string | null } | undefined;
     const held = new Set(
       (db.prepare('SELECT event_id FROM timeline').all() as { event_id: string }[]).map(
         (r) => r.event_id,
@@ -128,7 +127,6 @@ function snapshot(dataDir: string): Snapshot {
       orphans: orphans.n,
       token: s?.sync_token ?? undefined,
       filterId: s?.filter_id ?? undefined,
-      accessToken: s?.access_token ?? undefined,
       held,
       liveEnd: new Map(ends.map((r) => [r.room_id, r.event_id])),
     };
@@ -137,14 +135,27 @@ function snapshot(dataDir: string): Snapshot {
   }
 }
 
+/** The access token the killed child kept (in the secret store of its data dir). */
+async function storedAccessToken(dataDir: string, userId: string): Promise<string | undefined> {
+  const secrets = openFileSecretStore(join(dataDir, SECRETS_FILE));
+  const token = await secrets.get(accessTokenSecret(userId));
+  return token && new TextDecoder().decode(token);
+}
+
 /**
  * The sync token matches the data: a sync from it re-delivers nothing held, and where it is not
  * limited it continues right after the held live end (nothing skipped).
  */
-async function checkToken(url: string, snap: Snapshot, reader: TestUser, rooms: string[]) {
+async function checkToken(
+  url: string,
+  snap: Snapshot,
+  accessToken: string | undefined,
+  reader: TestUser,
+  rooms: string[],
+) {
   if (!snap.token) return;
   const q = new URLSearchParams({ since: snap.token, timeout: '0', filter: snap.filterId ?? '' });
-  const r = await api(url, 'GET', `/_matrix/client/v3/sync?${q}`, undefined, snap.accessToken);
+  const r = await api(url, 'GET', `/_matrix/client/v3/sync?${q}`, undefined, accessToken);
   expect(r.status).toBe(200);
   const joined = (r.body.rooms?.join ?? {}) as Record<
     string,
@@ -200,7 +211,7 @@ describe('core: kill -9 during sync ingest', () => {
       expect(snap.orphans).toBe(0);
       // What an earlier run committed is still there.
       expect([...previous.held].filter((id) => !snap.held.has(id))).toEqual([]);
-      await checkToken(hs.url, snap, bob, rooms);
+      await checkToken(hs.url, snap, await storedAccessToken(dataDir, alice.userId), bob, rooms);
       if (snap.token === previous.token) midIngest++;
       else window = Math.max(2, delay * 0.7); // it had committed: aim earlier next time
       previous = snap;

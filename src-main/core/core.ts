@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { AccountInfo } from '../model/account';
 import type { SyncStatus } from '../model/sync-status';
 import type { CoreApi, CreateCore } from '../ipc/core-api';
@@ -5,6 +6,7 @@ import { dispatch, type Handlers } from './dispatch';
 import { EventLog } from '../services/event-log';
 import { AccountService, type AccountServiceOptions } from '../services/account-service';
 import { AccountSession } from '../services/account-session';
+import { openFileSecretStore, SECRETS_FILE, type SecretStore } from '../storage/secret-store';
 import { coreHandlers } from './handlers/index';
 import { CryptoSetup } from './crypto-setup';
 
@@ -52,10 +54,15 @@ export class Core implements CoreApi {
   #tuning: CoreTuning;
   #crypto = new CryptoSetup(this.#log);
 
-  constructor(dataDir: string, appVersion: string, tuning: CoreTuning = {}) {
+  /**
+   * `secrets`: where access tokens and crypto store keys are kept (default: the file
+   * `<dataDir>/secrets.json`, protected by its permissions only).
+   */
+  constructor(dataDir: string, appVersion: string, tuning: CoreTuning = {}, secrets?: SecretStore) {
     this.appVersion = appVersion;
     this.#tuning = tuning;
     this.accounts = new AccountService(dataDir, {
+      secrets,
       clientOptions: tuning.clientOptions,
       writeRegistry: tuning.writeRegistry,
       onChange: (account, removed) => this.#onAccountChange(account, removed),
@@ -69,7 +76,7 @@ export class Core implements CoreApi {
 
   /** Opens every account from disk (no network needed) and starts the active one. */
   async start(): Promise<void> {
-    this.accounts.restore();
+    await this.accounts.restore();
     const active = this.accounts.active;
     if (active) await this.activate(active);
   }
@@ -105,6 +112,7 @@ export class Core implements CoreApi {
             deviceId: info.deviceId,
             dir: this.accounts.accountDir(userId),
             api,
+            secrets: this.accounts.secrets,
           })
         : undefined;
     const session = new AccountSession({
@@ -112,6 +120,7 @@ export class Core implements CoreApi {
       crypto,
       db: this.accounts.db(userId),
       api,
+      secrets: this.accounts.secrets,
       events: this.events,
       onLoggedOut: (soft) => void this.#onLoggedOut(userId, soft),
       log: this.#log,
@@ -161,9 +170,10 @@ export class Core implements CoreApi {
   }
 }
 
-/** Starts the core over `dataDir`. */
-export const createCore: CreateCore = async ({ dataDir, appVersion }) => {
-  const core = new Core(dataDir, appVersion);
+/** Starts the core over `dataDir`, its secrets wrapped by `secretWrapper` (default: not at all). */
+export const createCore: CreateCore = async ({ dataDir, appVersion, secretWrapper }) => {
+  const secrets = openFileSecretStore(join(dataDir, SECRETS_FILE), secretWrapper);
+  const core = new Core(dataDir, appVersion, {}, secrets);
   await core.start();
   return core;
 };

@@ -6,10 +6,17 @@
 import { CryptoMachine } from '../crypto/machine';
 import { CryptoApi } from '../net/crypto-api';
 import type { MatrixApi } from '../net/api';
-import { randomBytes } from 'node:crypto';
+import { cryptoStoreKey, type SecretStore } from '../storage/secret-store';
 
 /** What opening a machine needs from the account. */
-export type CryptoAccount = { userId: string; deviceId: string; dir: string; api: MatrixApi };
+export type CryptoAccount = {
+  userId: string;
+  deviceId: string;
+  dir: string;
+  api: MatrixApi;
+  /** Where the store's key is kept. */
+  secrets: SecretStore;
+};
 
 let installed: Promise<void> | undefined;
 
@@ -25,7 +32,6 @@ function ensureIndexedDB(): Promise<void> {
 
 /** Opens crypto machines for the core's accounts. */
 export class CryptoSetup {
-  readonly #keys = new Map<string, Uint8Array>();
   readonly #log: (msg: string) => void;
 
   constructor(log: (msg: string) => void) {
@@ -42,8 +48,7 @@ export class CryptoSetup {
     try {
       await ensureIndexedDB();
       const storeName = CryptoSetup.storeName(a.userId, a.deviceId, a.dir);
-      let key = this.#keys.get(storeName);
-      if (!key) this.#keys.set(storeName, (key = randomBytes(32)));
+      const key = await cryptoStoreKey(a.secrets, a.userId, a.deviceId);
       return await CryptoMachine.open({
         userId: a.userId,
         deviceId: a.deviceId,

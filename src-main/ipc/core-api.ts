@@ -1,3 +1,4 @@
+import type { SecretWrapper } from '../storage/secret-store';
 import type { AppEvent, AppEventOf, CoreStatus, IpcResult } from './contract';
 
 /**
@@ -24,6 +25,12 @@ export type CoreOptions = {
   dataDir: string;
   /** The application's version, answered by `app.version`. */
   appVersion: string;
+  /**
+   * Wraps the secrets kept in `<dataDir>/secrets.json` (the Electron app: the OS keychain's
+   * encryption, done by the main thread for the worker); default none, the file's 0600 only.
+   * Not serialisable: a worker host passes it beside the options (`worker/core-client.ts`).
+   */
+  secretWrapper?: SecretWrapper;
 };
 
 /**

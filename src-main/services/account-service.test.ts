@@ -7,6 +7,12 @@ import { api, register, startTestServer } from '../../e2e/homeserver/testing/hel
 import type { AccountInfo } from '../model/account';
 import { DiscoveryError, HomeserverError } from '../net/errors';
 import type { FetchFn } from '../net/http';
+import {
+  accessTokenSecret,
+  cryptoKeySecret,
+  openFileSecretStore,
+  type SecretWrapper,
+} from '../storage/secret-store';
 import { SessionStore } from '../storage/session-store';
 import { AccountService, type AccountServiceOptions } from './account-service';
 
@@ -84,10 +90,12 @@ describe('AccountService', () => {
     await hs.close();
 
     const again = service();
-    const sessions = again.restore();
+    const sessions = await again.restore();
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).toMatchObject({ userId: info.userId, deviceId: info.deviceId });
-    expect(sessions[0]!.accessToken).toBeTypeOf('string');
+    const token = await again.secrets.get(accessTokenSecret(info.userId));
+    expect(new TextDecoder().decode(token)).toMatch(/^syt_/);
+    expect(new SessionStore(again.db(info.userId)).legacyAccessToken()).toBeUndefined();
     expect(again.list()).toEqual({ accounts: [info], active: info.userId });
     expect(cacheMarkerSurvived(again, info.userId, 'since-1')).toBe(true);
     expect(again.client(info.userId).client.hasAccessToken).toBe(true);
@@ -114,7 +122,7 @@ describe('AccountService', () => {
     svc.close();
 
     const again = service();
-    expect(again.restore().map((s) => s.userId)).toEqual([alice.userId, bob.userId]);
+    expect((await again.restore()).map((s) => s.userId)).toEqual([alice.userId, bob.userId]);
     expect(again.list().active).toBe(alice.userId);
     expect(readdirSync(join(dataDir, 'accounts'))).toHaveLength(2);
   });
@@ -137,8 +145,10 @@ describe('AccountService', () => {
     svc.close();
 
     const again = service();
-    const [restored] = again.restore();
-    expect(restored).toMatchObject({ softLoggedOut: true, accessToken: undefined });
+    const [restored] = await again.restore();
+    expect(restored).toMatchObject({ softLoggedOut: true });
+    expect(again.client(info.userId).client.hasAccessToken).toBe(false);
+    expect(await again.secrets.get(accessTokenSecret(info.userId))).toBeUndefined();
     await expect(again.relogin(info.userId, 'wrong')).rejects.toMatchObject({
       errcode: 'M_FORBIDDEN',
     });
@@ -185,8 +195,13 @@ describe('AccountService', () => {
     const bob = await login(svc, 'bob');
     const dir = svc.accountDir(bob.userId);
     expect(readdirSync(dir)).toContain('account.sqlite');
+    const bobKey = cryptoKeySecret(bob.userId, bob.deviceId);
+    await svc.secrets.set(bobKey, new Uint8Array(32)); // as the crypto layer will
     await svc.logout(bob.userId);
     expect(stopped).toEqual([bob.userId]);
+    expect(await svc.secrets.get(accessTokenSecret(bob.userId))).toBeUndefined();
+    expect(await svc.secrets.get(bobKey)).toBeUndefined();
+    expect(await svc.secrets.get(accessTokenSecret(alice.userId))).toBeDefined();
     expect(existsSync(dir)).toBe(false);
     const left = hs.hs.accounts.devicesOf(bob.userId).map((d) => d.device_id);
     expect(left).not.toContain(bob.deviceId);
@@ -211,7 +226,7 @@ describe('AccountService', () => {
     expect(svc.list()).toEqual({ accounts: [], active: undefined });
     const registry = JSON.parse(readFileSync(join(dataDir, 'accounts.json'), 'utf8'));
     expect(registry.accounts).toEqual([]);
-    expect(service().restore()).toEqual([]);
+    expect(await service().restore()).toEqual([]);
     hs = await startTestServer();
   });
 
@@ -232,6 +247,24 @@ describe('AccountService', () => {
     expect((err as DiscoveryError).code).toBe('unsupported_login');
   });
 
+  it('keeps nothing of a sign-in whose token the keychain refuses to protect', async () => {
+    const alice = await register(hs.url, 'alice');
+    const refusing: SecretWrapper = {
+      protection: 'os',
+      wrap: () => Promise.reject(new Error('the user denied access to the keychain')),
+      unwrap: () => Promise.reject(new Error('unused')),
+    };
+    const secrets = openFileSecretStore(join(dataDir, 'secrets.json'), refusing);
+    const svc = service({ secrets });
+    await expect(login(svc, 'alice')).rejects.toThrow(/denied access to the keychain/);
+    expect(svc.list().accounts).toEqual([]);
+    expect(readdirSync(join(dataDir, 'accounts'))).toEqual([]);
+    // Signed out on the server too: only the registration's device is left.
+    expect(hs.hs.accounts.devicesOf(alice.userId).map((d) => d.device_id)).toEqual([
+      alice.deviceId,
+    ]);
+  });
+
   it('rebuilds a lost or corrupt registry from the databases on disk', async () => {
     await register(hs.url, 'alice');
     const svc = service();
@@ -239,7 +272,7 @@ describe('AccountService', () => {
     svc.close();
     writeFileSync(join(dataDir, 'accounts.json'), '{"accounts": [tru');
     const again = service();
-    expect(again.restore().map((s) => s.userId)).toEqual([info.userId]);
+    expect((await again.restore()).map((s) => s.userId)).toEqual([info.userId]);
     expect(again.list().active).toBe(info.userId);
   });
 });

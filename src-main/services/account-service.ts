@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { AccountInfo } from '../model/account';
 import { MatrixApi, type LoginResult } from '../net/api';
 import {
@@ -10,10 +11,12 @@ import {
 import type { HomeserverError } from '../net/errors';
 import { HomeserverClient, type ClientOptions, type FetchFn } from '../net/http';
 import type { Db } from '../storage/db';
+import { openFileSecretStore, SECRETS_FILE, type SecretStore } from '../storage/secret-store';
 import type { Session } from '../storage/session-store';
 import type { AccountNotice } from './account-files';
 import type { Registry } from './account-registry';
 import { AccountSet, type OpenAccount } from './account-set';
+import { AccountTokens } from './account-tokens';
 
 /** What `login` needs. `server` may be empty when `username` is a full user id. */
 export type LoginRequest = {
@@ -39,15 +42,18 @@ export type AccountServiceOptions = {
   logoutTimeoutMs?: number;
   /** Writes the registry (default `writeRegistry`); tests make it fail like a full disk. */
   writeRegistry?: (dataDir: string, registry: Registry) => void;
+  /** Where access tokens (and the crypto layer's keys) are kept; default `<dataDir>/secrets.json`. */
+  secrets?: SecretStore;
   log?: (message: string) => void;
 };
 
-function toInfo(s: Session): AccountInfo {
+/** An account as the renderer sees it; `hasToken`: its requests carry an access token. */
+function toInfo(s: Session, hasToken: boolean): AccountInfo {
   const info: AccountInfo = {
     userId: s.userId,
     deviceId: s.deviceId,
     homeserver: s.homeserver,
-    state: s.softLoggedOut || s.accessToken === undefined ? 'soft-logged-out' : 'active',
+    state: s.softLoggedOut || !hasToken ? 'soft-logged-out' : 'active',
   };
   if (s.displayName !== undefined) info.displayName = s.displayName;
   if (s.avatarUrl !== undefined) info.avatarUrl = s.avatarUrl;
@@ -57,19 +63,27 @@ function toInfo(s: Session): AccountInfo {
 /**
  * The accounts on this machine: one SQLite database each under `<dataDir>/accounts/<hash>/`,
  * and a registry (`<dataDir>/accounts.json`) of which exist and which is active (both held by
- * an {@link AccountSet}). Starts offline from disk (`restore`); signs in, out, and back in
- * after a soft logout.
+ * an {@link AccountSet}); their access tokens in the secret store. Starts offline from disk
+ * (`restore`); signs in, out, and back in after a soft logout.
  */
 export class AccountService {
   readonly #opts: AccountServiceOptions;
   readonly #accounts: AccountSet;
+  readonly #tokens: AccountTokens;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(dataDir: string, opts: AccountServiceOptions = {}) {
     this.#opts = opts;
-    const openApi = (homeserver: string, versions: string[], userId: string, token?: string) =>
-      new MatrixApi(this.#client(homeserver, token, userId), versions);
+    const secrets = opts.secrets ?? openFileSecretStore(join(dataDir, SECRETS_FILE));
+    this.#tokens = new AccountTokens(secrets, (message) => this.#opts.log?.(message));
+    const openApi = (homeserver: string, versions: string[], userId: string) =>
+      new MatrixApi(this.#client(homeserver, undefined, userId), versions);
     this.#accounts = new AccountSet(dataDir, openApi, opts);
+  }
+
+  /** Where the accounts' secrets are kept: the crypto layer keeps its store keys there too. */
+  get secrets(): SecretStore {
+    return this.#tokens.secrets;
   }
 
   /** Replaces the change listener. */
@@ -83,11 +97,16 @@ export class AccountService {
   }
 
   /**
-   * Opens every registered account's database and returns their sessions. No network: a
+   * Opens every registered account's database, reads their access tokens (moving one an older
+   * version left in a database into the secret store) and returns their sessions. Await it
+   * before anything else: an account is only `active` once its token is read. No network: a
    * dead token is found by the first request that uses it. Idempotent.
    */
-  restore(): Session[] {
-    return this.#accounts.restore();
+  async restore(): Promise<Session[]> {
+    const sessions = this.#accounts.restore();
+    const all = () => this.#accounts.all();
+    await Promise.all(all().map((acc) => this.#tokens.load(acc, all)));
+    return sessions;
   }
 
   /**
@@ -105,7 +124,7 @@ export class AccountService {
    */
   login(req: LoginRequest): Promise<AccountInfo> {
     return this.#serial(async () => {
-      this.restore();
+      await this.restore();
       const server = req.server.trim() || serverNameOf(req.username) || '';
       const info = await this.discover(server);
       requirePasswordLogin(info);
@@ -117,13 +136,7 @@ export class AccountService {
         deviceId: known && !known.entry.needsNewDevice ? known.store.get()!.deviceId : undefined,
         deviceName: req.deviceName ?? this.#opts.deviceName ?? 'LightMatrix',
       });
-      let acc: OpenAccount;
-      try {
-        acc = this.#storeLogin(res, info.homeserver, info.versions);
-      } catch (err) {
-        await this.#bestEffortLogout(info.homeserver, res.accessToken);
-        throw err;
-      }
+      const acc = await this.#storeLogin(res, info.homeserver, info.versions);
       await this.#refreshServerInfo(acc, false);
       this.#accounts.makeActive(res.userId);
       return this.#emit(acc);
@@ -146,7 +159,7 @@ export class AccountService {
         await this.#bestEffortLogout(s.homeserver, res.accessToken);
         throw new Error(`The server signed in ${res.userId} instead of ${userId}`);
       }
-      this.#storeLogin(res, s.homeserver, s.versions);
+      await this.#storeLogin(res, s.homeserver, s.versions);
       await this.#refreshServerInfo(acc, true);
       return this.#emit(acc);
     });
@@ -158,11 +171,12 @@ export class AccountService {
    */
   markSoftLoggedOut(userId: string, deviceGone = false): AccountInfo {
     const acc = this.#get(userId);
-    const wasActive = toInfo(acc.store.get()!).state === 'active';
+    const wasActive = this.#info(acc).state === 'active';
     acc.store.markSoftLoggedOut();
     acc.api.client.setAccessToken(undefined);
+    this.#tokens.forgetDead(userId);
     if (deviceGone) this.#accounts.setNeedsNewDevice(acc, true);
-    const info = toInfo(acc.store.get()!);
+    const info = this.#info(acc);
     if (wasActive) this.#opts.onChange?.(info, false);
     return info;
   }
@@ -174,7 +188,7 @@ export class AccountService {
   logout(userId: string): Promise<void> {
     return this.#serial(async () => {
       const acc = this.#get(userId);
-      const info = toInfo(acc.store.get()!);
+      const info = this.#info(acc);
       await Promise.resolve(this.#opts.beforeRemove?.(userId)).catch((err: unknown) => {
         this.#opts.log?.(`stopping ${userId} before logout failed: ${String(err)}`);
       });
@@ -184,6 +198,9 @@ export class AccountService {
           this.#opts.log?.(`logout of ${userId} on the server failed: ${String(err)}`);
         });
       }
+      // The secrets go first: a crash before the files are gone leaves an account that asks
+      // for a sign-in, never a live token the app no longer knows of.
+      await this.#tokens.forgetAccount(userId, info.deviceId);
       this.#accounts.remove(acc);
       this.#opts.onChange?.(info, true);
     });
@@ -202,7 +219,9 @@ export class AccountService {
    */
   list(): { accounts: AccountInfo[]; active?: string; notices?: AccountNotice[] } {
     const { sessions, active, notices } = this.#accounts.list();
-    const out = { accounts: sessions.map(toInfo), active };
+    const hasToken = (userId: string) => this.#accounts.find(userId)?.api.client.hasAccessToken;
+    const out = { accounts: sessions.map((s) => toInfo(s, hasToken(s.userId) ?? false)), active };
+    notices.push(...this.#tokens.notices((userId) => this.#accounts.has(userId)));
     return notices.length ? { ...out, notices } : out;
   }
 
@@ -213,7 +232,7 @@ export class AccountService {
 
   /** An account as the renderer sees it. */
   info(userId: string): AccountInfo {
-    return toInfo(this.session(userId));
+    return this.#info(this.#get(userId));
   }
 
   /** Records a new display name for the account, and tells listeners. */
@@ -265,8 +284,12 @@ export class AccountService {
     return this.#accounts.get(userId);
   }
 
+  #info(acc: OpenAccount): AccountInfo {
+    return toInfo(acc.store.get()!, acc.api.client.hasAccessToken);
+  }
+
   #emit(acc: OpenAccount): AccountInfo {
-    const info = toInfo(acc.store.get()!);
+    const info = this.#info(acc);
     this.#opts.onChange?.(info, false);
     return info;
   }
@@ -297,17 +320,28 @@ export class AccountService {
     });
   }
 
-  /** Stores a fresh token in the account's database (created if new) and registry. */
-  #storeLogin(res: LoginResult, homeserver: string, versions: string[]): OpenAccount {
-    const acc =
-      this.#accounts.find(res.userId) ?? this.#accounts.add(res.userId, homeserver, versions);
+  /**
+   * Stores a fresh sign-in: its token in the secret store first, then the session in the
+   * account's database (created if new) and registry. If that fails, the token is forgotten
+   * and signed out on the server, and the error thrown.
+   */
+  async #storeLogin(res: LoginResult, homeserver: string, versions: string[]) {
     const { userId, deviceId, accessToken } = res;
-    acc.store.create({ userId, deviceId, homeserver, accessToken });
-    acc.store.setServerInfo(versions, acc.store.get()!.capabilities);
-    acc.api.setVersions(versions);
-    acc.api.client.setAccessToken(res.accessToken);
-    this.#accounts.setNeedsNewDevice(acc, false);
-    return acc;
+    try {
+      await this.#tokens.save(userId, accessToken);
+      const acc = this.#accounts.find(userId) ?? this.#accounts.add(userId, homeserver, versions);
+      acc.store.create({ userId, deviceId, homeserver });
+      acc.store.setServerInfo(versions, acc.store.get()!.capabilities);
+      acc.api.setVersions(versions);
+      this.#tokens.signedIn(acc, accessToken);
+      this.#accounts.setNeedsNewDevice(acc, false);
+      return acc;
+    } catch (err) {
+      // The sign-in is undone on the server: its token must not outlive it here either.
+      await this.#tokens.discard(userId);
+      await this.#bestEffortLogout(homeserver, accessToken);
+      throw err;
+    }
   }
 
   async #refreshServerInfo(acc: OpenAccount, withVersions: boolean): Promise<void> {

@@ -5,6 +5,7 @@ import type { IngestResult } from '../sync/ingest';
 import { createStores, type Stores } from '../storage/stores';
 import { roomSummaries } from '../sync/timeline-items';
 import type { Db } from '../storage/db';
+import type { SecretStore } from '../storage/secret-store';
 import { RoomService } from './room-service';
 import { MessageService } from './message-service';
 import { localEcho, SendQueue } from './send-queue';
@@ -23,6 +24,11 @@ export type AccountSessionDeps = {
   db: Db;
   api: MatrixApi;
   events: EventLog;
+  /**
+   * The secrets of this computer's accounts: the crypto layer takes the key of its store from
+   * here (`cryptoStoreKey(secrets, userId, deviceId)`).
+   */
+  secrets: SecretStore;
   /** The server ended our session (`soft`: the device survives). */
   onLoggedOut: (soft: boolean) => void;
   log: (msg: string) => void;
@@ -42,6 +48,8 @@ export class AccountSession {
   readonly userId: string;
   readonly stores: Stores;
   readonly api: MatrixApi;
+  /** Where this account's secrets are kept (see {@link AccountSessionDeps.secrets}). */
+  readonly secrets: SecretStore;
   readonly sync: SyncService;
   readonly queue: SendQueue;
   readonly timeline: TimelineService;
@@ -61,6 +69,7 @@ export class AccountSession {
   constructor(d: AccountSessionDeps) {
     this.userId = d.userId;
     this.api = d.api;
+    this.secrets = d.secrets;
     this.#events = d.events;
     this.stores = createStores(d.db);
     const base = { api: d.api, stores: this.stores, userId: d.userId, log: d.log };

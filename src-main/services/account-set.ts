@@ -31,13 +31,8 @@ import {
 /** An account whose database is open: its registry entry, database, session and API. */
 export type OpenAccount = { entry: RegistryEntry; db: Db; store: SessionStore; api: MatrixApi };
 
-/** Makes the API of an account (`accessToken` absent until it signs in). */
-export type OpenApi = (
-  homeserver: string,
-  versions: string[],
-  userId: string,
-  accessToken?: string,
-) => MatrixApi;
+/** Makes the API of an account, without a token (the caller sets it from the secret store). */
+export type OpenApi = (homeserver: string, versions: string[], userId: string) => MatrixApi;
 
 /** How the set is set up; all optional. */
 export type AccountSetOptions = {
@@ -252,7 +247,7 @@ export class AccountSet {
         rmSync(join(dir, DB_FILE + suffix), { force: true });
       return;
     }
-    const api = this.#openApi(s.homeserver, s.versions, s.userId, s.accessToken);
+    const api = this.#openApi(s.homeserver, s.versions, s.userId);
     this.#open.set(entry.userId, { entry, db, store, api });
     this.#registry.accounts.push(entry);
   }

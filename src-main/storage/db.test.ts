@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -53,23 +53,49 @@ describe('migrations', () => {
 });
 
 describe('session store', () => {
-  it('keeps the session, filter and sync token, and forgets the token on soft logout', () => {
+  it('keeps the session, filter and sync token, and a soft logout until the next sign-in', () => {
     const db = openDb(':memory:');
     const s = new SessionStore(db);
     expect(s.get()).toBeUndefined();
-    s.create({ userId: '@a:x', deviceId: 'DEV', homeserver: 'http://x', accessToken: 'tok' });
+    s.create({ userId: '@a:x', deviceId: 'DEV', homeserver: 'http://x' });
     s.setFilterId('7');
     s.setSyncToken('s42');
     s.markSoftLoggedOut();
     expect(s.get()).toMatchObject({
       userId: '@a:x',
-      accessToken: undefined,
       softLoggedOut: true,
       filterId: '7',
       syncToken: 's42',
     });
-    s.setAccessToken('tok2');
-    expect(s.get()).toMatchObject({ accessToken: 'tok2', softLoggedOut: false, syncToken: 's42' });
+    s.create({ userId: '@a:x', deviceId: 'DEV', homeserver: 'http://x' });
+    expect(s.get()).toMatchObject({ softLoggedOut: false, syncToken: 's42' });
+    expect(s.legacyAccessToken()).toBeUndefined();
+  });
+
+  it('clears the token an older version stored, and wipes its bytes from the files', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'db-')), 'a.sqlite');
+    const token = 'syt_legacy_token_0123456789';
+    const db = openDb(path);
+    const s = new SessionStore(db);
+    s.create({ userId: '@a:x', deviceId: 'DEV', homeserver: 'http://x' });
+    // As the old code wrote it, and rewrote the row many times since (every sync token).
+    db.prepare('UPDATE session SET access_token = ?').run(token);
+    for (let i = 0; i < 20; i++) s.setSyncToken(`s${i}`);
+    db.pragma('wal_checkpoint(PASSIVE)');
+    s.setSyncToken('s-last');
+    const holds = () =>
+      ['', '-wal'].some((x) => existsSync(path + x) && readFileSync(path + x).includes(token));
+    expect(holds()).toBe(true);
+    expect(s.legacyAccessToken()).toBe(token);
+
+    s.clearLegacyAccessToken('another token'); // changed meanwhile: left alone
+    expect(s.legacyAccessToken()).toBe(token);
+    s.clearLegacyAccessToken(token);
+    expect(s.legacyAccessToken()).toBeUndefined();
+    expect(s.get()).toMatchObject({ userId: '@a:x', syncToken: 's-last', softLoggedOut: false });
+    expect(holds()).toBe(false);
+    db.close();
+    expect(holds()).toBe(false);
   });
 });
 

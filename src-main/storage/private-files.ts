@@ -5,7 +5,10 @@
  *
  * @packageDocumentation
  */
+import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 /** Permission bits of the core's folders: the user only. */
 export const PRIVATE_DIR_MODE = 0o700;
@@ -49,4 +52,48 @@ export function makePrivate(...paths: string[]): Error | undefined {
 export function prepareDbFile(path: string): void {
   if (!existsSync(path)) closeSync(openSync(path, 'a', PRIVATE_FILE_MODE));
   makePrivate(path, `${path}-wal`, `${path}-shm`);
+}
+
+/**
+ * Writes `data` to `path` atomically and durably, 0600 (its folder made private first): into a
+ * temporary file beside it (`<path>.<random>.tmp`), flushed to disk, renamed over `path`, then
+ * the folder flushed. A crash at any moment leaves either the old file or the new one, whole;
+ * at worst a stray temporary file, which readers of `path` never see.
+ */
+export async function writePrivateFileAtomically(
+  path: string,
+  data: string | Uint8Array,
+): Promise<void> {
+  const dir = dirname(path);
+  ensurePrivateDir(dir);
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const file = await open(tmp, 'wx', PRIVATE_FILE_MODE);
+    try {
+      await file.chmod(PRIVATE_FILE_MODE); // the umask may have left it narrower, never wider
+      await file.writeFile(data);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+  await syncDir(dir);
+}
+
+/** Flushes a folder's entries (a rename) to disk; some platforms cannot, and that is fine. */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Windows cannot open a folder for fsync; the rename itself is still atomic.
+  }
 }

@@ -5,8 +5,10 @@ export type Session = {
   userId: string;
   deviceId: string;
   homeserver: string;
-  /** Undefined once soft-logged-out. */
-  accessToken?: string;
+  /**
+   * The server ended the session but kept the device: waits for the password. (The access
+   * token itself is in the secret store, `storage/secret-store.ts`, not here.)
+   */
   softLoggedOut: boolean;
   filterId?: string;
   /** `next_batch` of the last committed sync response. */
@@ -34,11 +36,12 @@ type Row = {
 const SQL = {
   get: 'SELECT * FROM session WHERE id = 1',
   insert: `INSERT INTO session (id, user_id, device_id, homeserver, access_token)
-           VALUES (1, @userId, @deviceId, @homeserver, @accessToken)
+           VALUES (1, @userId, @deviceId, @homeserver, NULL)
            ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, device_id = excluded.device_id,
-             homeserver = excluded.homeserver, access_token = excluded.access_token, soft_logged_out = 0,
+             homeserver = excluded.homeserver, access_token = NULL, soft_logged_out = 0,
              crypto_since = CASE WHEN device_id = excluded.device_id THEN crypto_since END`,
-  setToken: 'UPDATE session SET access_token = ?, soft_logged_out = 0 WHERE id = 1',
+  legacyToken: 'SELECT access_token FROM session WHERE id = 1',
+  clearLegacyToken: 'UPDATE session SET access_token = NULL WHERE id = 1 AND access_token = ?',
   softLogout: 'UPDATE session SET access_token = NULL, soft_logged_out = 1 WHERE id = 1',
   setFilter: 'UPDATE session SET filter_id = ? WHERE id = 1',
   setSyncToken: 'UPDATE session SET sync_token = ? WHERE id = 1',
@@ -48,24 +51,29 @@ const SQL = {
   initCryptoSince: 'UPDATE session SET crypto_since = ? WHERE id = 1 AND crypto_since IS NULL',
 } as const;
 
-/** The one-row session table: who we are, our token, the sync token and the server's features. */
+/**
+ * The one-row session table: who we are, the sync token and the server's features. Its
+ * `access_token` column is only read, to move the token of a database written by an older
+ * version into the secret store.
+ */
 export class SessionStore {
+  readonly #db: Db;
   readonly #get;
   readonly #insert;
-  readonly #setToken;
+  readonly #legacyToken;
+  readonly #clearLegacyToken;
   readonly #softLogout;
   readonly #setFilter;
   readonly #setSyncToken;
   readonly #setServerInfo;
   readonly #setProfile;
 
-  readonly #db: Db;
-
   constructor(db: Db) {
     this.#db = db;
     this.#get = db.prepare<[], Row>(SQL.get);
     this.#insert = db.prepare(SQL.insert);
-    this.#setToken = db.prepare(SQL.setToken);
+    this.#legacyToken = db.prepare<[], { access_token: string | null }>(SQL.legacyToken);
+    this.#clearLegacyToken = db.prepare(SQL.clearLegacyToken);
     this.#softLogout = db.prepare(SQL.softLogout);
     this.#setFilter = db.prepare(SQL.setFilter);
     this.#setSyncToken = db.prepare(SQL.setSyncToken);
@@ -80,7 +88,6 @@ export class SessionStore {
       userId: r.user_id,
       deviceId: r.device_id,
       homeserver: r.homeserver,
-      accessToken: r.access_token ?? undefined,
       softLoggedOut: r.soft_logged_out === 1,
       filterId: r.filter_id ?? undefined,
       syncToken: r.sync_token ?? undefined,
@@ -91,13 +98,35 @@ export class SessionStore {
     };
   }
 
-  /** Stores a fresh login (keeps the sync token and cache of an earlier login of this device). */
-  create(s: { userId: string; deviceId: string; homeserver: string; accessToken: string }): void {
-    this.#insert.run(s);
+  /**
+   * Stores a fresh login, its token already in the secret store (keeps the sync token and cache
+   * of an earlier login of this device).
+   */
+  create(s: { userId: string; deviceId: string; homeserver: string }): void {
+    this.#insert.run({ userId: s.userId, deviceId: s.deviceId, homeserver: s.homeserver });
   }
 
-  setAccessToken(token: string): void {
-    this.#setToken.run(token);
+  /** The access token an older version of the app kept in this database, if it is still here. */
+  legacyAccessToken(): string | undefined {
+    return this.#legacyToken.get()?.access_token ?? undefined;
+  }
+
+  /**
+   * Clears the old token column once its token is safe in the secret store (unless it changed
+   * meanwhile), and wipes its bytes from the files: the freed space is zeroed (`secure_delete`)
+   * and the WAL, which holds older copies of the row, is checkpointed and truncated (best
+   * effort: a checkpoint that cannot finish now leaves them until a later one). Not inside a
+   * transaction.
+   */
+  clearLegacyAccessToken(token: string): void {
+    const secureDelete = this.#db.pragma('secure_delete', { simple: true }) as number;
+    this.#db.pragma('secure_delete = ON');
+    try {
+      this.#clearLegacyToken.run(token);
+    } finally {
+      this.#db.pragma(`secure_delete = ${secureDelete}`);
+    }
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   /** The server expired our token but kept the device: keep everything else. */

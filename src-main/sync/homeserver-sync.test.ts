@@ -66,7 +66,6 @@ beforeEach(async () => {
     userId: alice.userId,
     deviceId: alice.deviceId,
     homeserver: server.url,
-    accessToken: alice.token,
   });
 });
 

@@ -11,6 +11,7 @@ import type { AppEventOf, AppEventType } from '../model/events';
 import type { TimelineItem } from '../model/timeline';
 import type { CommandName, CommandRequest, CommandResponse, IpcError } from '../ipc/contract';
 import { Core, type CoreTuning } from '../core/core';
+import type { SecretStore } from '../storage/secret-store';
 
 /** Short long-polls and quick retries, so failures and recoveries take moments. */
 export const FAST: CoreTuning = {
@@ -42,9 +43,16 @@ export function tempDir(prefix = 'core-'): string {
   return dir;
 }
 
-/** A started core over `dataDir` (its active account, if any, starts syncing). */
-export async function startCore(dataDir: string, tuning: CoreTuning = FAST): Promise<Core> {
-  const core = new Core(dataDir, '0.0.0', tuning);
+/**
+ * A started core over `dataDir` (its active account, if any, starts syncing); `secrets` as
+ * `Core` takes them (default: the plain file in `dataDir`).
+ */
+export async function startCore(
+  dataDir: string,
+  tuning: CoreTuning = FAST,
+  secrets?: SecretStore,
+): Promise<Core> {
+  const core = new Core(dataDir, '0.0.0', tuning, secrets);
   await core.start();
   return core;
 }

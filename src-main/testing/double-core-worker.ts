@@ -30,6 +30,8 @@ async function createDoubleCore(options: CoreOptions): Promise<CoreApi> {
           return ok({ members: [], callback: () => 1 });
         case 'rooms.join':
           return misbehave(String(req['roomIdOrAlias']));
+        case 'test.secrets':
+          return ok(await roundTrip(options, req['bytes'] as number[]));
         default:
           return { ok: false, error: { code: 'unknown_command', message: command } };
       }
@@ -37,6 +39,15 @@ async function createDoubleCore(options: CoreOptions): Promise<CoreApi> {
     onEvent: (cb) => events.subscribe(cb),
     close: async () => {},
   };
+}
+
+/** Wraps and unwraps `bytes` with the core's secret wrapper, as the secret store would. */
+async function roundTrip(options: CoreOptions, bytes: number[]) {
+  const wrapper = options.secretWrapper;
+  if (!wrapper) return { protection: 'none' };
+  const wrapped = await wrapper.wrap(new Uint8Array(bytes));
+  const unwrapped = await wrapper.unwrap(wrapped);
+  return { protection: wrapper.protection, wrapped: [...wrapped], unwrapped: [...unwrapped] };
 }
 
 /** `rooms.join` of a magic name makes the worker hang, crash or exit. */
@@ -51,4 +62,4 @@ function misbehave(how: string): Promise<IpcResult<unknown>> {
   return new Promise(() => {});
 }
 
-serveCore(parentPort!, createDoubleCore, (workerData as CoreWorkerData).options);
+serveCore(parentPort!, createDoubleCore, workerData as CoreWorkerData);

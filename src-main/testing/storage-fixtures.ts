@@ -16,7 +16,6 @@ export function memStores(): Stores {
     userId: ME,
     deviceId: 'DEV',
     homeserver: 'https://example.org',
-    accessToken: 'tok',
   });
   return stores;
 }

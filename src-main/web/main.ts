@@ -32,6 +32,8 @@ async function main(): Promise<void> {
   const { version } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
     version: string;
   };
+  // No secret wrapper: without Electron there is no OS keychain, so the core keeps its secrets
+  // (access tokens, crypto store keys) in `<dataDir>/secrets.json`, readable by this user only.
   const core = startCoreWorker({
     entry: new URL('../worker/core-worker.ts', import.meta.url),
     options: { dataDir, appVersion: version },

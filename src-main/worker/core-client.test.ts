@@ -1,22 +1,40 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { register, startTestServer } from '../../e2e/homeserver/testing/helpers';
 import type { AppEvent } from '../ipc/contract';
-import type { CoreOptions } from '../ipc/core-api';
+import type { SecretWrapper } from '../storage/secret-store';
 import { startCoreWorker, type CoreClient } from './core-client';
+import type { WorkerCoreOptions } from './worker-messages';
 
 const doubleEntry = new URL('../testing/double-core-worker.ts', import.meta.url);
 const clients: CoreClient[] = [];
 
-function start(options: Partial<CoreOptions> = {}): CoreClient {
+function start(
+  options: Partial<WorkerCoreOptions> = {},
+  secretWrapper?: SecretWrapper | Promise<SecretWrapper>,
+): CoreClient {
   const client = startCoreWorker({
     entry: doubleEntry,
     options: { dataDir: '/tmp/unused', appVersion: '9.8.7', ...options },
+    secretWrapper,
     closeTimeoutMs: 2_000,
   });
   clients.push(client);
   return client;
+}
+
+/** A stand-in for the OS keychain: XOR with 0x5a, counting its calls (in this thread). */
+function xorWrapper(): SecretWrapper & { calls: string[] } {
+  const calls: string[] = [];
+  const xor = (b: Uint8Array) => b.map((x) => x ^ 0x5a);
+  return {
+    protection: 'os',
+    calls,
+    wrap: async (plain) => (calls.push(`wrap ${plain.length}`), xor(plain)),
+    unwrap: async (wrapped) => (calls.push(`unwrap ${wrapped.length}`), xor(wrapped)),
+  };
 }
 
 function record(client: CoreClient): AppEvent[] {
@@ -142,6 +160,41 @@ describe('CoreClient with the core in a worker thread', () => {
     expect(seen.some((e) => e.type === 'core.status' && e.data.status === 'failed')).toBe(false);
   });
 
+  it('has the main thread wrap and unwrap the worker’s secrets, once its wrapper is there', async () => {
+    const wrapper = xorWrapper();
+    // As in the Electron app, where the keychain is known only once the app is ready.
+    const later = Promise.resolve().then(() => wrapper);
+    const client = start({}, later);
+    const bytes = [0, 1, 2, 250, 255];
+    expect(await client.handle('test.secrets', { bytes })).toEqual({
+      ok: true,
+      value: { protection: 'os', wrapped: bytes.map((x) => x ^ 0x5a), unwrapped: bytes },
+    });
+    expect(wrapper.calls).toEqual(['wrap 5', 'unwrap 5']);
+    // Without a wrapper the worker asks nothing: its store keeps the bytes as they are.
+    expect(await start().handle('test.secrets', { bytes })).toEqual({
+      ok: true,
+      value: { protection: 'none' },
+    });
+  });
+
+  it('turns a failure of the main thread’s wrapper into an error of the call', async () => {
+    const locked: SecretWrapper = {
+      ...xorWrapper(),
+      unwrap: () => Promise.reject(new Error('the keychain is locked')),
+    };
+    const client = start({}, locked);
+    expect(await client.handle('test.secrets', { bytes: [1] })).toMatchObject({
+      ok: false,
+      error: { message: 'Secret unwrap failed: the keychain is locked' },
+    });
+    const broken = start({}, Promise.reject(new Error('no safeStorage')));
+    expect(await broken.handle('app.version', {})).toMatchObject({
+      ok: false,
+      error: { code: 'core_failed', message: 'Secret protection failed: no safeStorage' },
+    });
+  });
+
   it('runs the real core from core-worker.ts over a fresh data directory', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lm-core-'));
     const client = startCoreWorker({
@@ -166,6 +219,69 @@ describe('CoreClient with the core in a worker thread', () => {
       await client.close();
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the real core’s access token wrapped by the main thread, across restarts', async () => {
+    const hs = await startTestServer();
+    const alice = await register(hs.url, 'alice');
+    const dataDir = mkdtempSync(join(tmpdir(), 'lm-core-'));
+    const real = (secretWrapper?: SecretWrapper): CoreClient => {
+      const client = startCoreWorker({
+        entry: new URL('./core-worker.ts', import.meta.url),
+        options: { dataDir, appVersion: '4.5.6' },
+        secretWrapper,
+      });
+      clients.push(client);
+      return client;
+    };
+    const accounts = async (client: CoreClient) => {
+      const listed = await client.handle('account.list', {});
+      if (!listed.ok) throw new Error(listed.error.message);
+      return listed.value as { accounts: { state: string }[]; notices?: { message: string }[] };
+    };
+    try {
+      const wrapper = xorWrapper();
+      const first = real(wrapper);
+      const login = { server: hs.url, username: 'alice', password: 'secret-pw' };
+      expect(await first.handle('account.login', login)).toMatchObject({
+        ok: true,
+        value: { state: 'active' },
+      });
+      await first.close();
+      const device = hs.hs.accounts
+        .devicesOf(alice.userId)
+        .find((d) => d.device_id !== alice.deviceId)!;
+      const raw = readFileSync(join(dataDir, 'secrets.json'), 'utf8');
+      expect(raw).not.toContain(device.access_token);
+      const entry = (
+        JSON.parse(raw) as { secrets: Record<string, { protection: string; value: string }> }
+      ).secrets[`token:${alice.userId}`]!;
+      expect(entry.protection).toBe('os');
+      const wrapped = Buffer.from(entry.value, 'base64').map((x) => x ^ 0x5a);
+      expect(Buffer.from(wrapped).toString()).toBe(device.access_token);
+
+      // Restarted with the keychain: the session is kept.
+      const again = real(wrapper);
+      expect((await accounts(again)).accounts).toMatchObject([{ state: 'active' }]);
+      // Unwrapped once each: the token (36 bytes) and the crypto store's key (32).
+      expect(wrapper.calls.filter((c) => c.startsWith('unwrap')).sort()).toEqual([
+        'unwrap 32',
+        'unwrap 36',
+      ]);
+      await again.close();
+      // Without it: the token cannot be read, so the account asks for a sign-in, and says why.
+      const without = await accounts(real());
+      expect(without.accounts).toMatchObject([{ state: 'soft-logged-out' }]);
+      expect(without.notices).toEqual([
+        expect.objectContaining({
+          message: expect.stringMatching(/system keychain.*not available/),
+        }),
+      ]);
+    } finally {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+      rmSync(dataDir, { recursive: true, force: true });
+      await hs.close();
     }
   });
 });

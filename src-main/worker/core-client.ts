@@ -1,9 +1,11 @@
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AppEvent, AppEventOf, CoreStatus, IpcError, IpcResult } from '../ipc/contract';
-import type { CoreOptions, HostedCore } from '../ipc/core-api';
+import type { HostedCore } from '../ipc/core-api';
 import { errorMessage } from '../ipc/relay';
-import type { CoreWorkerData, FromWorker, ToWorker } from './worker-messages';
+import type { SecretWrapper } from '../storage/secret-store';
+import { answerSecretRequest } from './secret-relay';
+import type { CoreWorkerData, FromWorker, ToWorker, WorkerCoreOptions } from './worker-messages';
 
 /** Where the core's worker comes from and what it is started with. */
 export type CoreWorkerSpec = {
@@ -12,7 +14,13 @@ export type CoreWorkerSpec = {
    * (tests, the web harness).
    */
   entry: string | URL;
-  options: CoreOptions;
+  options: WorkerCoreOptions;
+  /**
+   * Wraps the core's secrets, in this thread (the Electron app: the OS keychain's encryption).
+   * It may come later (Electron knows only once it is ready): the core starts when it does.
+   * Without it the core keeps its secrets in a plain 0600 file.
+   */
+  secretWrapper?: SecretWrapper | Promise<SecretWrapper>;
   /** How long `close()` waits for the core to finish before terminating the worker. */
   closeTimeoutMs?: number;
 };
@@ -26,6 +34,7 @@ export function startCoreWorker(spec: CoreWorkerSpec): CoreClient {
   const fromSource = entry.pathname.endsWith('.ts');
   const workerData: CoreWorkerData = {
     options: spec.options,
+    ...(spec.secretWrapper ? { wrapSecrets: true } : {}),
     ...(fromSource ? { tsEntry: entry.href } : {}),
   };
   const worker = new Worker(fromSource ? new URL(TS_BOOTSTRAP, import.meta.url) : entry, {
@@ -34,7 +43,7 @@ export function startCoreWorker(spec: CoreWorkerSpec): CoreClient {
     stdout: true,
   });
   worker.stdout.pipe(process.stderr, { end: false });
-  return new CoreClient(worker, spec.closeTimeoutMs ?? 10_000);
+  return new CoreClient(worker, spec.closeTimeoutMs ?? 10_000, spec.secretWrapper);
 }
 
 type Pending = (result: IpcResult<unknown>) => void;
@@ -47,6 +56,7 @@ type Pending = (result: IpcResult<unknown>) => void;
 export class CoreClient implements HostedCore {
   readonly #worker: Worker;
   readonly #closeTimeoutMs: number;
+  readonly #secretWrapper: SecretWrapper | Promise<SecretWrapper> | undefined;
   readonly #pending = new Map<number, Pending>();
   readonly #listeners = new Set<(event: AppEvent) => void>();
   #nextId = 1;
@@ -57,9 +67,16 @@ export class CoreClient implements HostedCore {
   #closing: Promise<void> | undefined;
   #onClosed: (() => void) | undefined;
 
-  constructor(worker: Worker, closeTimeoutMs: number) {
+  constructor(
+    worker: Worker,
+    closeTimeoutMs: number,
+    secretWrapper?: SecretWrapper | Promise<SecretWrapper>,
+  ) {
     this.#worker = worker;
     this.#closeTimeoutMs = closeTimeoutMs;
+    this.#secretWrapper = secretWrapper;
+    // Its failure is answered to the worker when it asks; it is no unhandled rejection here.
+    Promise.resolve(secretWrapper).catch(() => undefined);
     worker.on('message', (message: FromWorker) => this.#receive(message));
     worker.on('error', (err) => {
       console.error('core worker: uncaught error', err);
@@ -143,6 +160,11 @@ export class CoreClient implements HostedCore {
         break;
       case 'closed':
         this.#onClosed?.();
+        break;
+      case 'secret':
+        void answerSecretRequest(this.#secretWrapper, message.request).then((result) => {
+          if (!this.#gone) this.#post({ kind: 'secret-result', id: message.id, result });
+        });
         break;
     }
   }

@@ -5,4 +5,4 @@ import type { CoreWorkerData } from './worker-messages';
 import { serveCore } from './serve-core';
 
 if (!parentPort) throw new Error('core-worker.ts must run in a worker thread');
-serveCore(parentPort, createCore, (workerData as CoreWorkerData).options);
+serveCore(parentPort, createCore, workerData as CoreWorkerData);

@@ -1,16 +1,24 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { IpcResult } from '../ipc/contract';
-import type { CoreApi, CoreOptions, CreateCore } from '../ipc/core-api';
+import type { CoreApi, CreateCore } from '../ipc/core-api';
 import { errorMessage } from '../ipc/relay';
-import type { FromWorker, ToWorker } from './worker-messages';
+import { SecretRelay } from './secret-relay';
+import type { CoreWorkerData, FromWorker, ToWorker } from './worker-messages';
 
 /**
  * Runs inside the worker: starts the core with `createCore`, answers the main thread's calls on
  * `port` and forwards the core's events. Calls that arrive while the core starts wait for it.
+ * With `wrapSecrets`, the core's secrets are wrapped by the main thread, and the core starts
+ * once that says how it protects them.
  */
-export function serveCore(port: MessagePort, createCore: CreateCore, options: CoreOptions): void {
+export function serveCore(port: MessagePort, createCore: CreateCore, data: CoreWorkerData): void {
   const post = (message: FromWorker): void => port.postMessage(message);
-  const started: Promise<CoreApi> = createCore(options);
+  const secrets = data.wrapSecrets ? new SecretRelay(post) : undefined;
+  const start = async (): Promise<CoreApi> => {
+    if (!secrets) return createCore(data.options);
+    return createCore({ ...data.options, secretWrapper: await secrets.wrapper() });
+  };
+  const started: Promise<CoreApi> = start();
   started.then(
     (core) => {
       core.onEvent((event) => post({ kind: 'event', event }));
@@ -27,6 +35,8 @@ export function serveCore(port: MessagePort, createCore: CreateCore, options: Co
       void answer(started, message.command, message.data).then((result) =>
         postResult(port, message.id, result),
       );
+    } else if (message.kind === 'secret-result') {
+      secrets?.receive(message.id, message.result);
     } else if (message.kind === 'close') {
       void started
         .then((core) => core.close())
