@@ -35,7 +35,8 @@ type ToDeviceRow = {
   content: JsonObject;
   pos: number;
 };
-type KeyChangeRow = { user_id: string; pos: number };
+/** A change to `user_id`'s devices or keys; with `for`, news to that user only. */
+type KeyChangeRow = { user_id: string; pos: number; for?: string };
 
 /** One to-device message to deliver. */
 export type ToDeviceTarget = { userId: string; deviceId: string; content: JsonObject };
@@ -300,8 +301,23 @@ export class E2ee {
     return pos;
   }
 
-  /** Users whose device keys, device set or cross-signing keys changed in (since, upTo]. */
-  keyChanges(since: number, upTo: number): Set<string> {
+  /**
+   * Records that `signer` signed `userId`'s master key: only `signer` sees that signature, so
+   * only `signer`'s devices need to fetch `userId`'s keys again.
+   */
+  signedByOther(userId: string, signer: string): void {
+    this.#logChange(userId, this.notifier.next(), signer);
+  }
+
+  /**
+   * Users whose device keys, device set or cross-signing keys changed in (since, upTo]:
+   * `anyone` may be told; `viewerOnly` are changes only `viewer` sees.
+   */
+  keyChanges(
+    since: number,
+    upTo: number,
+    viewer: string,
+  ): { anyone: Set<string>; viewerOnly: Set<string> } {
     const log = this.#changeLog;
     let lo = 0;
     let hi = log.length;
@@ -310,9 +326,14 @@ export class E2ee {
       if (log[mid]!.pos <= since) lo = mid + 1;
       else hi = mid;
     }
-    const out = new Set<string>();
-    for (let i = lo; i < log.length && log[i]!.pos <= upTo; i++) out.add(log[i]!.user_id);
-    return out;
+    const anyone = new Set<string>();
+    const viewerOnly = new Set<string>();
+    for (let i = lo; i < log.length && log[i]!.pos <= upTo; i++) {
+      const row = log[i]!;
+      if (row.for === undefined) anyone.add(row.user_id);
+      else if (row.for === viewer) viewerOnly.add(row.user_id);
+    }
+    return { anyone, viewerOnly };
   }
 
   /** A device was removed: drop its keys and inbox; its owner's device list changed. */
@@ -334,8 +355,9 @@ export class E2ee {
     });
   }
 
-  #logChange(userId: string, pos: number) {
-    const row = { user_id: userId, pos };
+  #logChange(userId: string, pos: number, viewer?: string) {
+    const row: KeyChangeRow = { user_id: userId, pos };
+    if (viewer !== undefined) row.for = viewer;
     this.#changes.set(String(pos), row);
     this.#changeLog.push(row);
   }
