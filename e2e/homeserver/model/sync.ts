@@ -3,7 +3,7 @@ import type { JsonObject } from '../validate';
 import { devKey } from './accounts';
 import { deviceListChanges } from './device-lists';
 import { matches, roomAllowed, type Filter } from './filters';
-import { clientEvent, strippedState, token, type Reader } from './format';
+import { clientEvent, strippedState, syncToken, type Reader } from './format';
 import { defaultRules, rulesFrom } from './push';
 import type { Room } from './room';
 import {
@@ -20,6 +20,8 @@ export type SyncRequest = {
   deviceId: string;
   /** Undefined for an initial sync. */
   since?: number;
+  /** Where to-device delivery stopped, when `since` cut a page of them short. */
+  toDeviceSince?: number;
   fullState: boolean;
   filter: Filter;
   useStateAfter: boolean;
@@ -79,7 +81,7 @@ export function buildSync(
     }
   }
 
-  const e2 = hs.e2ee.syncSection(req.userId, req.deviceId, since, upTo);
+  const e2 = hs.e2ee.syncSection(req.userId, req.deviceId, req.toDeviceSince ?? since, upTo);
   const deviceLists = initial
     ? { changed: [], left: [] }
     : deviceListChanges(hs, req.userId, since, upTo);
@@ -102,7 +104,7 @@ export function buildSync(
   return {
     empty,
     body: {
-      next_batch: token(upTo),
+      next_batch: syncToken(upTo, e2.pageEnd),
       rooms,
       account_data: { events: accountData },
       presence: { events: presence },

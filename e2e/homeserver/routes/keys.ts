@@ -1,7 +1,7 @@
 import { badJson, invalidParam, missingParam } from '../errors';
 import type { Homeserver } from '../hs';
 import { deviceListChanges } from '../model/device-lists';
-import type { ToDeviceTarget } from '../model/e2ee';
+import type { ToDeviceTarget } from '../model/to-device';
 import { parseToken } from '../model/format';
 import type { Ctx, Route } from '../router';
 import { isObject, objectBody, type JsonObject } from '../validate';
@@ -166,7 +166,7 @@ function sendToDevice(ctx: C): JsonObject {
   const { eventType, txnId } = ctx.params as { eventType: string; txnId: string };
   const txnKey = `${userId}|${deviceId}|${eventType}|${txnId}`;
   const { e2ee, accounts } = ctx.hs;
-  if (e2ee.seenTxn(txnKey)) return {};
+  if (e2ee.toDevice.seenTxn(txnKey)) return {};
   const body = objectBody(ctx.body);
   const messages = body.messages;
   if (messages === undefined) throw missingParam("'messages' is required");
@@ -189,7 +189,7 @@ function sendToDevice(ctx: C): JsonObject {
       }
     }
   }
-  e2ee.sendToDevice(userId, eventType, targets, txnKey);
+  e2ee.toDevice.send(userId, eventType, targets, txnKey);
   return {};
 }
 
