@@ -144,4 +144,93 @@ describe('key backup', () => {
     const del = await call('DELETE', `${V3}/room_keys/keys/${room}?version=${v}`);
     expect(del.body.count).toBe(1);
   });
+
+  it('keeps etag and count in step with the stored keys, in every write path', async () => {
+    const alice = await newUser('alice');
+    const call = as(url, alice);
+    const room = '!etag:test.local';
+    const r = encodeURIComponent(room);
+    const key = (idx: number, fwd: number, verified: boolean, tag: string) => ({
+      first_message_index: idx,
+      forwarded_count: fwd,
+      is_verified: verified,
+      session_data: { ciphertext: tag },
+    });
+    const v = (await call('POST', `${V3}/room_keys/version`, { algorithm: ALG, auth_data: {} }))
+      .body.version as string;
+    const info = async () => (await call('GET', `${V3}/room_keys/version/${v}`)).body;
+    const start = await info();
+    expect(start).toMatchObject({ count: 0, etag: expect.any(String) });
+    // Reading does not change the etag.
+    expect((await info()).etag).toBe(start.etag);
+
+    // Each write path returns the etag and count that GET then shows.
+    const writes: [string, string, unknown][] = [
+      ['PUT', `/room_keys/keys/${r}/s1?version=${v}`, key(3, 0, false, 'a')],
+      ['PUT', `/room_keys/keys/${r}?version=${v}`, { sessions: { s2: key(0, 0, false, 'b') } }],
+      [
+        'PUT',
+        `/room_keys/keys?version=${v}`,
+        { rooms: { '!other:test.local': { sessions: { s3: key(0, 0, true, 'c') } } } },
+      ],
+    ];
+    const etags = new Set([start.etag]);
+    for (const [i, [method, path, body]] of writes.entries()) {
+      const res = await call(method, `${V3}${path}`, body);
+      expect(res.status).toBe(200);
+      expect(res.body.count).toBe(i + 1);
+      expect(await info()).toMatchObject({ count: i + 1, etag: res.body.etag });
+      etags.add(res.body.etag);
+    }
+    expect(etags.size).toBe(4);
+
+    // A copy that is not better changes nothing, etag included; an equal one neither.
+    const before = await info();
+    for (const worse of [key(4, 0, false, 'x'), key(3, 1, false, 'y'), key(3, 0, false, 'z')]) {
+      const res = await call('PUT', `${V3}/room_keys/keys/${r}/s1?version=${v}`, worse);
+      expect(res.body).toEqual({ etag: before.etag, count: 3 });
+    }
+    const s1 = await call('GET', `${V3}/room_keys/keys/${r}/s1?version=${v}`);
+    expect(s1.body).toEqual(key(3, 0, false, 'a'));
+    // Verified beats a lower index.
+    const verified = await call(
+      'PUT',
+      `${V3}/room_keys/keys/${r}/s1?version=${v}`,
+      key(7, 2, true, 'v'),
+    );
+    expect(verified.body.etag).not.toBe(before.etag);
+    expect((await call('GET', `${V3}/room_keys/keys/${r}?version=${v}`)).body).toEqual({
+      sessions: { s1: key(7, 2, true, 'v'), s2: key(0, 0, false, 'b') },
+    });
+
+    // Deleting keys counts down and changes the etag; an updated auth_data changes neither.
+    const del = await call('DELETE', `${V3}/room_keys/keys/${r}/s2?version=${v}`);
+    expect(del.body.count).toBe(2);
+    expect(del.body.etag).not.toBe(verified.body.etag);
+    await call('PUT', `${V3}/room_keys/version/${v}`, { algorithm: ALG, auth_data: { x: 1 } });
+    expect(await info()).toMatchObject({ count: 2, etag: del.body.etag, auth_data: { x: 1 } });
+
+    // Every write path refuses an old version, naming the current one; reading it still works.
+    const v2 = (await call('POST', `${V3}/room_keys/version`, { algorithm: ALG, auth_data: {} }))
+      .body.version as string;
+    for (const [method, path, body] of writes) {
+      const res = await call(method, `${V3}${path}`, body);
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ errcode: 'M_WRONG_ROOM_KEYS_VERSION', current_version: v2 });
+    }
+    expect(
+      (await call('GET', `${V3}/room_keys/keys?version=${v}`)).body.rooms[room].sessions.s1,
+    ).toEqual(key(7, 2, true, 'v'));
+    expect((await call('GET', `${V3}/room_keys/version/${v2}`)).body).toMatchObject({ count: 0 });
+
+    // A deleted version is gone: its keys cannot be read and it cannot be updated.
+    await call('DELETE', `${V3}/room_keys/version/${v}`);
+    expect((await call('GET', `${V3}/room_keys/keys?version=${v}`)).status).toBe(404);
+    expect((await call('GET', `${V3}/room_keys/keys/${r}/s1?version=${v}`)).status).toBe(404);
+    const upd = await call('PUT', `${V3}/room_keys/version/${v}`, {
+      algorithm: ALG,
+      auth_data: {},
+    });
+    expect(upd.status).toBe(404);
+  });
 });
