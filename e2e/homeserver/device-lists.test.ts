@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { CS, client, ok, roomPath, seedRoom, seedUser, serverPool } from './testing/fixtures';
 import { api, type TestUser } from './testing/helpers';
-import { crossSigningKeys, deviceKeys, signed } from './testing/keys';
+import { crossSigningKeys, deviceKeys, otk, signed } from './testing/keys';
 
 const start = serverPool();
 const PASSWORD = 'device-lists-pw';
@@ -155,5 +155,31 @@ describe('device_lists and /keys/changes', () => {
       left: [],
     });
     expect(await deviceLists(url, carol, sinceCarol)).toMatchObject({ changed: [], left: [] });
+  });
+
+  it('every sync response carries the one-time key counts and unused fallback key types', async () => {
+    const { url } = await start();
+    const alice = await seedUser(url, 'alice');
+    const dev = deviceKeys(alice);
+    const fallback = { 'signed_curve25519:FB': otk(alice, dev.signer, true) };
+    await client(url, alice).post(`${CS}/keys/upload`, {
+      device_keys: dev.keys,
+      one_time_keys: { 'signed_curve25519:K1': otk(alice, dev.signer) },
+      fallback_keys: fallback,
+    });
+    const get = async (q: string) =>
+      ok(await api(url, 'GET', `${CS}/sync?${q}`, undefined, alice.token)).body;
+    const initial = await get('timeout=0');
+    const responses = [
+      initial,
+      await get(`timeout=0&since=${initial.next_batch}`),
+      await get(`timeout=0&full_state=true&since=${initial.next_batch}`),
+      await get(`timeout=10&since=${initial.next_batch}`),
+      await get(`timeout=0&filter=${encodeURIComponent(JSON.stringify({ room: { rooms: [] } }))}`),
+    ];
+    for (const s of responses) {
+      expect(s.device_one_time_keys_count).toEqual({ signed_curve25519: 1 });
+      expect(s.device_unused_fallback_key_types).toEqual(['signed_curve25519']);
+    }
   });
 });
