@@ -88,6 +88,21 @@ describe('device_lists and /keys/changes', () => {
     expect(d).toMatchObject({ changed: [], left: [] });
   });
 
+  it("follow the requester's own joins and leaves: their members become changed, then left", async () => {
+    const { url } = await start();
+    const alice = await seedUser(url, 'alice');
+    const dave = await seedUser(url, 'dave');
+    const roomId = await seedRoom(url, { creator: dave.userId, invite: [alice.userId] });
+    let since = await firstToken(url, alice);
+    await client(url, alice).post(roomPath(roomId, '/join'));
+    let d = await deviceLists(url, alice, since);
+    expect(d).toMatchObject({ changed: [dave.userId], left: [] });
+    since = d.next;
+    await client(url, alice).post(roomPath(roomId, '/leave'));
+    d = await deviceLists(url, alice, since);
+    expect(d).toMatchObject({ changed: [], left: [dave.userId] });
+  });
+
   it('never report an invited user who declines as left: they never shared a room', async () => {
     const { url } = await start();
     const alice = await seedUser(url, 'alice');
