@@ -20,7 +20,7 @@ export type SyncRequest = {
   deviceId: string;
   /** Undefined for an initial sync. */
   since?: number;
-  /** Where to-device delivery stopped, when `since` cut a page of them short. */
+  /** Where to-device delivery stopped, when the response that gave `since` had more waiting. */
   toDeviceSince?: number;
   fullState: boolean;
   filter: Filter;
