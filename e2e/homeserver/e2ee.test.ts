@@ -1,7 +1,7 @@
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHomeserver } from './server';
 import { api, as, register, startTestServer, type TestUser } from './testing/helpers';
+import { crossSigningKeys, csKey, deviceKeys, ed25519, otk, signed } from './testing/keys';
 
 const V3 = '/_matrix/client/v3';
 const PASSWORD = 'secret-pw';
@@ -21,84 +21,12 @@ afterAll(async () => {
 /** A fresh user with a unique name. */
 const newUser = (name: string) => register(url, `${name}${++n}`, PASSWORD);
 
-// ---- signing helpers (independent of the server's implementation) ----
-
-type Signer = { pub: string; priv: KeyObject };
-
-function ed25519(): Signer {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const x = publicKey.export({ format: 'jwk' }).x!;
-  return {
-    pub: Buffer.from(x, 'base64url').toString('base64').replace(/=+$/, ''),
-    priv: privateKey,
-  };
-}
-
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-/** Adds `userId`'s signature by `keyId` to (a copy of) `obj`. */
-function signed<T extends Record<string, any>>(
-  obj: T,
-  userId: string,
-  keyId: string,
-  s: Signer,
-): T & { signatures: Record<string, Record<string, string>> } {
-  const rest: Record<string, any> = { ...obj };
-  delete rest.signatures;
-  delete rest.unsigned;
-  const sig = sign(null, Buffer.from(canonical(rest)), s.priv)
-    .toString('base64')
-    .replace(/=+$/, '');
-  const sigs = { ...(obj.signatures ?? {}) };
-  sigs[userId] = { ...(sigs[userId] ?? {}), [keyId]: sig };
-  return { ...obj, signatures: sigs };
-}
-
-/** Self-signed device keys for the user's device, and the device's ed25519 signer. */
-function deviceKeys(u: TestUser) {
-  const s = ed25519();
-  const keys = signed(
-    {
-      user_id: u.userId,
-      device_id: u.deviceId,
-      algorithms: ['m.olm.v1.curve25519-aes-sha2', 'm.megolm.v1.aes-sha2'],
-      keys: { [`curve25519:${u.deviceId}`]: ed25519().pub, [`ed25519:${u.deviceId}`]: s.pub },
-    },
-    u.userId,
-    `ed25519:${u.deviceId}`,
-    s,
-  );
-  return { keys, signer: s };
-}
-
-function csKey(userId: string, usage: string, s: Signer, by?: Signer) {
-  const key = { user_id: userId, usage: [usage], keys: { [`ed25519:${s.pub}`]: s.pub } };
-  return by ? signed(key, userId, `ed25519:${by.pub}`, by) : key;
-}
-
 /** Master, self-signing and user-signing keys for a user, uploaded. */
 async function setupCrossSigning(u: TestUser) {
-  const master = ed25519();
-  const ssk = ed25519();
-  const usk = ed25519();
-  const body = {
-    master_key: csKey(u.userId, 'master', master),
-    self_signing_key: csKey(u.userId, 'self_signing', ssk, master),
-    user_signing_key: csKey(u.userId, 'user_signing', usk, master),
-  };
-  const res = await as(url, u)('POST', `${V3}/keys/device_signing/upload`, body);
+  const keys = crossSigningKeys(u.userId);
+  const res = await as(url, u)('POST', `${V3}/keys/device_signing/upload`, keys.body);
   expect(res.status).toBe(200);
-  return { master, ssk, usk, body };
+  return keys;
 }
 
 async function sync(u: TestUser, since?: string) {
@@ -127,12 +55,6 @@ async function login(u: TestUser, deviceId: string): Promise<TestUser> {
   expect(res.status).toBe(200);
   return { userId: u.userId, deviceId: res.body.device_id, token: res.body.access_token };
 }
-
-const otk = (u: TestUser, s: Signer, fallback = false) => {
-  const key: Record<string, unknown> = { key: ed25519().pub };
-  if (fallback) key.fallback = true;
-  return signed(key, u.userId, `ed25519:${u.deviceId}`, s);
-};
 
 describe('device keys', () => {
   it('uploads device keys and serves them through /keys/query', async () => {

@@ -11,6 +11,8 @@ export interface Persistence {
   remove(kind: string, key: string): void;
   putBlob(id: string, data: Buffer): void;
   getBlob(id: string): Buffer | undefined;
+  /** Every stored blob with its id (for tests that inspect everything stored). */
+  blobs(): Iterable<[string, Buffer]>;
   /** Runs `fn` as one write transaction. */
   batch<T>(fn: () => T): T;
   close(): void;
@@ -36,6 +38,9 @@ export class MemoryPersistence implements Persistence {
   }
   getBlob(id: string) {
     return this.#blobs.get(id);
+  }
+  blobs() {
+    return this.#blobs.entries();
   }
   batch<T>(fn: () => T): T {
     return fn();
@@ -101,6 +106,13 @@ export class SqlitePersistence implements Persistence {
   getBlob(id: string) {
     const row = this.#getBlob.get(id) as { data: Buffer } | undefined;
     return row?.data;
+  }
+  *blobs(): Iterable<[string, Buffer]> {
+    const rows = this.#db.prepare('SELECT id, data FROM blob').iterate() as Iterable<{
+      id: string;
+      data: Buffer;
+    }>;
+    for (const row of rows) yield [row.id, row.data];
   }
   batch<T>(fn: () => T): T {
     if (this.#db.inTransaction) return fn();

@@ -125,7 +125,11 @@ export class CrossSigning {
         else changedUsers.add(userId);
       }
     }
-    for (const u of changedUsers) this.e2ee.deviceListChanged(u);
+    for (const u of changedUsers) {
+      // Another user's signature on a master key is shown to its signer only.
+      if (u === requester) this.e2ee.deviceListChanged(u);
+      else this.e2ee.signedByOther(u, requester);
+    }
     return failures;
   }
 

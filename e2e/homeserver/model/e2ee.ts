@@ -3,6 +3,7 @@ import { Collection, type Persistence } from '../store';
 import type { JsonObject } from '../validate';
 import { CrossSigning } from './cross-signing';
 import { KeyBackup } from './key-backup';
+import { ToDeviceInbox } from './to-device';
 import type { Notifier } from './notifier';
 import { canonicalJson, mergeSignatures } from './signing';
 
@@ -27,48 +28,30 @@ type FallbackRow = {
   key: unknown;
   used: boolean;
 };
-type ToDeviceRow = {
-  user_id: string;
-  device_id: string;
-  sender: string;
-  type: string;
-  content: JsonObject;
-  pos: number;
-};
-type KeyChangeRow = { user_id: string; pos: number };
-
-/** One to-device message to deliver. */
-export type ToDeviceTarget = { userId: string; deviceId: string; content: JsonObject };
+/** A change to `user_id`'s devices or keys; with `for`, news to that user only. */
+type KeyChangeRow = { user_id: string; pos: number; for?: string };
 
 const dk = (userId: string, deviceId: string) => `${userId}|${deviceId}`;
 
 /**
  * End-to-end encryption state: device keys, one-time and fallback keys, cross-signing keys,
- * to-device inboxes, the device-list change stream and server-side key backups.
+ * to-device inboxes (`toDevice`), the device-list change stream and server-side key backups.
  */
 export class E2ee {
   readonly #deviceKeys: Collection<DeviceKeysRow>;
   readonly #otks: Collection<OtkRow>;
   readonly #fallbacks: Collection<FallbackRow>;
-  readonly #toDevice: Collection<ToDeviceRow>;
   readonly #changes: Collection<KeyChangeRow>;
-  readonly #txns: Collection<{ ts: number }>;
-  /** The highest acknowledged (deleted) message position, so a restart never reuses it. */
-  readonly #acked: Collection<{ pos: number }>;
+  readonly toDevice: ToDeviceInbox;
   readonly crossSigning: CrossSigning;
   readonly backup: KeyBackup;
   /** user → device → keys. */
   #keysByUser = new Map<string, Map<string, DeviceKeysRow>>();
   /** device → key id → one-time key. */
   #otkByDevice = new Map<string, Map<string, OtkRow>>();
-  /** device → messages in stream order. */
-  #inbox = new Map<string, ToDeviceRow[]>();
   /** Device-list changes in stream order. */
   #changeLog: KeyChangeRow[] = [];
   #seq = 0;
-
-  /** The server's clock. */
-  readonly #now: () => number;
 
   constructor(
     readonly persist: Persistence,
@@ -76,14 +59,11 @@ export class E2ee {
     readonly notifier: Notifier,
     now: () => number,
   ) {
-    this.#now = now;
     this.#deviceKeys = new Collection('device_keys', persist, loaded.get('device_keys'));
     this.#otks = new Collection('otk', persist, loaded.get('otk'));
     this.#fallbacks = new Collection('fallback_key', persist, loaded.get('fallback_key'));
-    this.#toDevice = new Collection('to_device', persist, loaded.get('to_device'));
     this.#changes = new Collection('key_change', persist, loaded.get('key_change'));
-    this.#txns = new Collection('to_device_txn', persist, loaded.get('to_device_txn'));
-    this.#acked = new Collection('to_device_acked', persist, loaded.get('to_device_acked'));
+    this.toDevice = new ToDeviceInbox(persist, loaded, notifier, now);
     this.crossSigning = new CrossSigning(persist, loaded, this);
     this.backup = new KeyBackup(persist, loaded);
     for (const row of this.#deviceKeys.values()) this.#indexKeys(row);
@@ -91,8 +71,6 @@ export class E2ee {
       this.#otkMap(row.user_id, row.device_id).set(row.key_id, row);
       this.#seq = Math.max(this.#seq, row.seq);
     }
-    for (const row of this.#toDevice.values()) this.#box(row.user_id, row.device_id).push(row);
-    for (const box of this.#inbox.values()) box.sort((a, b) => a.pos - b.pos);
     this.#changeLog = [...this.#changes.values()].sort((a, b) => a.pos - b.pos);
   }
 
@@ -231,61 +209,27 @@ export class E2ee {
     return { [fb.key_id]: fb.key };
   }
 
-  // ---- to-device ----
-
-  /** Whether this (device, transaction) was already handled. */
-  seenTxn(key: string): boolean {
-    return this.#txns.has(key);
-  }
-
-  /** Queues messages (each with its own stream position) and remembers the transaction. */
-  sendToDevice(sender: string, type: string, targets: ToDeviceTarget[], txnKey: string): void {
-    this.persist.batch(() => {
-      for (const t of targets) {
-        const row: ToDeviceRow = {
-          user_id: t.userId,
-          device_id: t.deviceId,
-          sender,
-          type,
-          content: t.content,
-          pos: this.notifier.next(),
-        };
-        this.#toDevice.set(`${dk(t.userId, t.deviceId)}|${row.pos}`, row);
-        this.#box(t.userId, t.deviceId).push(row);
-      }
-      this.#txns.set(txnKey, { ts: this.#now() });
-    });
-  }
+  // ---- sync ----
 
   /**
-   * For `/sync` with `since`: drops the device's to-device messages with pos <= since
-   * (acknowledged), returns the rest (pos <= upTo) as `{sender, type, content}` events, and the
-   * device's one-time key counts and unused fallback key algorithms.
+   * The end-to-end part of `/sync` for a device: its to-device messages after `acked` (see
+   * `ToDeviceInbox.page`), its one-time key counts and unused fallback key algorithms.
    */
   syncSection(
     userId: string,
     deviceId: string,
-    since: number,
+    acked: number,
     upTo: number,
-  ): { toDevice: JsonObject[]; otkCounts: Record<string, number>; unusedFallback: string[] } {
-    const box = this.#inbox.get(dk(userId, deviceId)) ?? [];
-    let acked = 0;
-    while (acked < box.length && box[acked]!.pos <= since) {
-      this.#toDevice.delete(`${dk(userId, deviceId)}|${box[acked]!.pos}`);
-      acked++;
-    }
-    if (acked) {
-      const pos = box[acked - 1]!.pos;
-      if ((this.#acked.get('max')?.pos ?? 0) < pos) this.#acked.set('max', { pos });
-      box.splice(0, acked);
-    }
-    const toDevice: JsonObject[] = [];
-    for (const m of box) {
-      if (m.pos > upTo) break;
-      toDevice.push({ sender: m.sender, type: m.type, content: m.content });
-    }
+  ): {
+    toDevice: JsonObject[];
+    pageEnd?: number;
+    otkCounts: Record<string, number>;
+    unusedFallback: string[];
+  } {
+    const { events, pageEnd } = this.toDevice.page(userId, deviceId, acked, upTo);
     return {
-      toDevice,
+      toDevice: events,
+      pageEnd,
       otkCounts: this.otkCounts(userId, deviceId),
       unusedFallback: this.unusedFallback(userId, deviceId),
     };
@@ -300,8 +244,23 @@ export class E2ee {
     return pos;
   }
 
-  /** Users whose device keys, device set or cross-signing keys changed in (since, upTo]. */
-  keyChanges(since: number, upTo: number): Set<string> {
+  /**
+   * Records that `signer` signed `userId`'s master key: only `signer` sees that signature, so
+   * only `signer`'s devices need to fetch `userId`'s keys again.
+   */
+  signedByOther(userId: string, signer: string): void {
+    this.#logChange(userId, this.notifier.next(), signer);
+  }
+
+  /**
+   * Users whose device keys, device set or cross-signing keys changed in (since, upTo]:
+   * `anyone` may be told; `viewerOnly` are changes only `viewer` sees.
+   */
+  keyChanges(
+    since: number,
+    upTo: number,
+    viewer: string,
+  ): { anyone: Set<string>; viewerOnly: Set<string> } {
     const log = this.#changeLog;
     let lo = 0;
     let hi = log.length;
@@ -310,9 +269,14 @@ export class E2ee {
       if (log[mid]!.pos <= since) lo = mid + 1;
       else hi = mid;
     }
-    const out = new Set<string>();
-    for (let i = lo; i < log.length && log[i]!.pos <= upTo; i++) out.add(log[i]!.user_id);
-    return out;
+    const anyone = new Set<string>();
+    const viewerOnly = new Set<string>();
+    for (let i = lo; i < log.length && log[i]!.pos <= upTo; i++) {
+      const row = log[i]!;
+      if (row.for === undefined) anyone.add(row.user_id);
+      else if (row.for === viewer) viewerOnly.add(row.user_id);
+    }
+    return { anyone, viewerOnly };
   }
 
   /** A device was removed: drop its keys and inbox; its owner's device list changed. */
@@ -328,14 +292,14 @@ export class E2ee {
       for (const [k, f] of [...this.#fallbacks.entries()]) {
         if (f.user_id === userId && f.device_id === deviceId) this.#fallbacks.delete(k);
       }
-      for (const m of this.#inbox.get(key) ?? []) this.#toDevice.delete(`${key}|${m.pos}`);
-      this.#inbox.delete(key);
+      this.toDevice.dropDevice(userId, deviceId);
       this.deviceListChanged(userId);
     });
   }
 
-  #logChange(userId: string, pos: number) {
-    const row = { user_id: userId, pos };
+  #logChange(userId: string, pos: number, viewer?: string) {
+    const row: KeyChangeRow = { user_id: userId, pos };
+    if (viewer !== undefined) row.for = viewer;
     this.#changes.set(String(pos), row);
     this.#changeLog.push(row);
   }
@@ -350,11 +314,5 @@ export class E2ee {
     let m = this.#otkByDevice.get(dk(userId, deviceId));
     if (!m) this.#otkByDevice.set(dk(userId, deviceId), (m = new Map()));
     return m;
-  }
-
-  #box(userId: string, deviceId: string): ToDeviceRow[] {
-    let b = this.#inbox.get(dk(userId, deviceId));
-    if (!b) this.#inbox.set(dk(userId, deviceId), (b = []));
-    return b;
   }
 }

@@ -110,6 +110,20 @@ export function token(pos: number): string {
   return `s${pos}`;
 }
 
+/**
+ * A `/sync` `next_batch`: the stream position, plus where to-device delivery stopped when the
+ * device had more messages than one response carries (`s<pos>_td<pos>`).
+ */
+export function syncToken(pos: number, toDeviceUpTo?: number): string {
+  return toDeviceUpTo === undefined ? token(pos) : `${token(pos)}_td${toDeviceUpTo}`;
+}
+
+/** The to-device position of a `syncToken()`, when it has one. */
+export function toDevicePart(t: string): number | undefined {
+  const m = /_td(\d{1,15})$/.exec(t);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** Parses a token from `token()` (a bare number is accepted too); undefined when malformed. */
 export function parseToken(t: string): number | undefined {
   const m = /^[st]?(\d{1,15})(_.*)?$/.exec(t);

@@ -1,8 +1,9 @@
 import type { Homeserver } from '../hs';
 import type { JsonObject } from '../validate';
 import { devKey } from './accounts';
+import { deviceListChanges } from './device-lists';
 import { matches, roomAllowed, type Filter } from './filters';
-import { clientEvent, strippedState, token, type Reader } from './format';
+import { clientEvent, strippedState, syncToken, type Reader } from './format';
 import { defaultRules, rulesFrom } from './push';
 import type { Room } from './room';
 import {
@@ -19,6 +20,8 @@ export type SyncRequest = {
   deviceId: string;
   /** Undefined for an initial sync. */
   since?: number;
+  /** Where to-device delivery stopped, when the response that gave `since` had more waiting. */
+  toDeviceSince?: number;
   fullState: boolean;
   filter: Filter;
   useStateAfter: boolean;
@@ -78,7 +81,7 @@ export function buildSync(
     }
   }
 
-  const e2 = hs.e2ee.syncSection(req.userId, req.deviceId, since, upTo);
+  const e2 = hs.e2ee.syncSection(req.userId, req.deviceId, req.toDeviceSince ?? since, upTo);
   const deviceLists = initial
     ? { changed: [], left: [] }
     : deviceListChanges(hs, req.userId, since, upTo);
@@ -101,7 +104,7 @@ export function buildSync(
   return {
     empty,
     body: {
-      next_batch: token(upTo),
+      next_batch: syncToken(upTo, e2.pageEnd),
       rooms,
       account_data: { events: accountData },
       presence: { events: presence },
@@ -242,57 +245,14 @@ function leftRoom(
   return out;
 }
 
-/** Users sharing a room with `userId` (joined or invited there), `userId` included. */
-export function sharedUsers(hs: Homeserver, userId: string): Set<string> {
+/** Users whose presence `userId` sees: joined or invited to a room it is joined to, itself too. */
+function sharedUsers(hs: Homeserver, userId: string): Set<string> {
   const out = new Set<string>([userId]);
   for (const room of hs.rooms.roomsOf(userId)) {
     if (room.membership(userId) !== 'join') continue;
     for (const [u, m] of room.members) if (m === 'join' || m === 'invite') out.add(u);
   }
   return out;
-}
-
-/**
- * `device_lists` for an incremental sync: users whose keys changed and who share a room, users
- * who newly share a room, and users who no longer share any.
- */
-function deviceListChanges(
-  hs: Homeserver,
-  userId: string,
-  since: number,
-  upTo: number,
-): { changed: string[]; left: string[] } {
-  const shared = sharedUsers(hs, userId);
-  const changed = new Set<string>();
-  for (const u of hs.e2ee.keyChanges(since, upTo)) if (shared.has(u)) changed.add(u);
-  const touched = new Set<string>();
-  for (const room of hs.rooms.roomsOf(userId)) {
-    if (room.lastPos <= since) continue;
-    if (room.membershipPos(userId) > since) {
-      for (const u of room.members.keys()) touched.add(u);
-      continue;
-    }
-    for (let i = room.indexAfter(since); i < room.timeline.length; i++) {
-      const { pdu, pos } = room.timeline[i]!;
-      if (pos > upTo) break;
-      if (pdu.type === 'm.room.member') touched.add(pdu.state_key!);
-    }
-  }
-  touched.delete(userId);
-  const left: string[] = [];
-  for (const u of touched) {
-    const before = sharedAt(hs, userId, u, since);
-    if (shared.has(u) && !before) changed.add(u);
-    if (!shared.has(u) && before) left.push(u);
-  }
-  return { changed: [...changed], left };
-}
-
-function sharedAt(hs: Homeserver, me: string, other: string, pos: number): boolean {
-  return hs.rooms.roomsOf(other).some((r) => {
-    const m = r.membership(other, pos);
-    return (m === 'join' || m === 'invite') && r.membership(me, pos) === 'join';
-  });
 }
 
 function presenceEvents(

@@ -18,11 +18,15 @@ function requireSelf(ctx: Ctx<Homeserver>): void {
 }
 
 function loginResponse(hs: Homeserver, userId: string, body: Record<string, unknown>) {
+  const deviceId = optString(body, 'device_id');
+  const isNew = deviceId === undefined || !hs.accounts.device(userId, deviceId);
   const device = hs.accounts.login(
     userId,
-    optString(body, 'device_id'),
+    deviceId,
     optString(body, 'initial_device_display_name'),
   );
+  // Users sharing a room learn of the new device (as Synapse tells them) before it has keys.
+  if (isNew) hs.e2ee.deviceListChanged(userId);
   return {
     user_id: userId,
     access_token: device.access_token,

@@ -1,6 +1,7 @@
 import { badJson, invalidParam, missingParam } from '../errors';
 import type { Homeserver } from '../hs';
-import type { ToDeviceTarget } from '../model/e2ee';
+import { deviceListChanges } from '../model/device-lists';
+import type { ToDeviceTarget } from '../model/to-device';
 import { parseToken } from '../model/format';
 import type { Ctx, Route } from '../router';
 import { isObject, objectBody, type JsonObject } from '../validate';
@@ -127,30 +128,7 @@ function keyChanges(ctx: C): JsonObject {
   const to = ctx.query.get('to');
   const current = ctx.hs.notifier.pos;
   const upTo = to ? Math.min(parseStreamToken(to, "'to'"), current) : current;
-  const me = ctx.user.userId;
-  const now = sharedWith(ctx.hs, me, upTo >= current ? Infinity : upTo);
-  const then = sharedWith(ctx.hs, me, since);
-  const changed = new Set<string>();
-  for (const u of ctx.hs.e2ee.keyChanges(since, upTo)) if (u === me || now.has(u)) changed.add(u);
-  for (const u of now) if (!then.has(u)) changed.add(u);
-  const left = [...then].filter((u) => !now.has(u));
-  return { changed: [...changed], left };
-}
-
-/** Users (other than `me`) joined to a room `me` is joined to, as of stream position `pos`. */
-function sharedWith(hs: Homeserver, me: string, pos: number): Set<string> {
-  const out = new Set<string>();
-  for (const room of hs.rooms.roomsOf(me)) {
-    if (room.membership(me, pos) !== 'join') continue;
-    if (pos === Infinity) {
-      for (const u of room.joined()) if (u !== me) out.add(u);
-      continue;
-    }
-    for (const u of room.members.keys()) {
-      if (u !== me && room.membership(u, pos) === 'join') out.add(u);
-    }
-  }
-  return out;
+  return deviceListChanges(ctx.hs, ctx.user.userId, since, upTo);
 }
 
 function uploadCrossSigning(ctx: C): JsonObject {
@@ -188,7 +166,7 @@ function sendToDevice(ctx: C): JsonObject {
   const { eventType, txnId } = ctx.params as { eventType: string; txnId: string };
   const txnKey = `${userId}|${deviceId}|${eventType}|${txnId}`;
   const { e2ee, accounts } = ctx.hs;
-  if (e2ee.seenTxn(txnKey)) return {};
+  if (e2ee.toDevice.seenTxn(txnKey)) return {};
   const body = objectBody(ctx.body);
   const messages = body.messages;
   if (messages === undefined) throw missingParam("'messages' is required");
@@ -211,7 +189,7 @@ function sendToDevice(ctx: C): JsonObject {
       }
     }
   }
-  e2ee.sendToDevice(userId, eventType, targets, txnKey);
+  e2ee.toDevice.send(userId, eventType, targets, txnKey);
   return {};
 }
 

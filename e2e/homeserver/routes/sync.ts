@@ -1,7 +1,7 @@
 import { MatrixError } from '../errors';
 import type { Homeserver } from '../hs';
 import { parseFilter, type Filter } from '../model/filters';
-import { parseToken } from '../model/format';
+import { parseToken, toDevicePart } from '../model/format';
 import { buildSync, type SyncRequest } from '../model/sync';
 import type { Ctx, Route } from '../router';
 import { queryInt } from '../validate';
@@ -28,17 +28,21 @@ async function sync(ctx: Ctx<Homeserver>) {
   const { hs, query } = ctx;
   const sinceRaw = query.get('since');
   let since: number | undefined;
+  let toDeviceSince: number | undefined;
   if (sinceRaw) {
     since = parseToken(sinceRaw);
     if (since === undefined)
       throw new MatrixError(400, 'M_INVALID_PARAM', "Malformed 'since' token");
     // A token from the future (e.g. after the server lost state) is treated as now.
     since = Math.min(since, hs.notifier.pos);
+    const td = toDevicePart(sinceRaw);
+    if (td !== undefined) toDeviceSince = Math.min(td, since);
   }
   const req: SyncRequest = {
     userId: ctx.user.userId,
     deviceId: ctx.user.deviceId,
     since,
+    toDeviceSince,
     fullState: query.get('full_state') === 'true',
     filter: filterOf(ctx),
     useStateAfter: query.get('use_state_after') === 'true',
