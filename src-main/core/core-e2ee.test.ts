@@ -4,7 +4,8 @@
  * decrypt once their key arrives.
  */
 import { describe, expect, it } from 'vitest';
-import { register, startTestServer } from '../../e2e/homeserver/testing/helpers';
+import { api, register, startTestServer } from '../../e2e/homeserver/testing/helpers';
+import { wasm } from '../crypto/wasm';
 import type { TimelineItem } from '../model/timeline';
 import type { Core } from './core';
 import { call, next, signIn, startCore, tempDir, useCleanups } from '../testing/core-harness';
@@ -18,11 +19,12 @@ async function twoCores() {
   await register(hs.url, 'bob');
   const alice = await startCore(tempDir());
   cleanup(() => alice.close());
-  const bob = await startCore(tempDir());
+  const bobDir = tempDir();
+  const bob = await startCore(bobDir);
   cleanup(() => bob.close());
   await signIn(alice, hs.url, 'alice');
   await signIn(bob, hs.url, 'bob');
-  return { hs, alice, bob };
+  return { hs, alice, bob, bobDir };
 }
 
 /** Waits until the room's cached timeline has an item matching `pred` (via pushed deltas). */
@@ -100,6 +102,63 @@ async function encryptedDm() {
 }
 
 describe('core: undecryptable messages', () => {
+  it('shows a message as undecryptable, then decrypted in place when its key arrives later', async () => {
+    const { hs, alice, bob, bobDir, roomId } = await encryptedDm();
+    await call(alice, 'message.send', { roomId, kind: 'text', body: 'warm up' });
+    await waitForItem(bob, roomId, body('warm up'));
+    const bobDevice = bob.accounts.session('@bob:test.local').deviceId;
+    await bob.close();
+
+    // While Bob is away, a flood of to-device messages queues up ahead of the next room key:
+    // the server hands out 100 per sync, so the key comes a response after the message.
+    const carol = await register(hs.url, 'carol');
+    for (let i = 0; i < 150; i++) {
+      const r = await api(
+        hs.url,
+        'PUT',
+        `/_matrix/client/v3/sendToDevice/m.test.flood/flood${i}`,
+        { messages: { '@bob:test.local': { [bobDevice]: { i } } } },
+        carol.token,
+      );
+      expect(r.status).toBe(200);
+    }
+    // Alice's session rotates (as after its message or time limit), so a new room key travels,
+    // behind the flood.
+    await alice.session.crypto!.machine.olm.invalidateGroupSession(new wasm.RoomId(roomId));
+    const { localId } = await call(alice, 'message.send', {
+      roomId,
+      kind: 'text',
+      body: 'behind the flood',
+    });
+    await next(
+      alice,
+      'queue.changed',
+      (e) => e.data.item.localId === localId && e.data.removed === true,
+    );
+
+    const bob2 = await startCore(bobDir);
+    cleanup(() => bob2.close());
+    const from = bob2.events.lastSeq;
+    await call(bob2, 'timeline.open', { roomId, limit: 20 }); // watched before the first sync lands
+    const utd = await next(
+      bob2,
+      'timeline.appended',
+      (e) => e.data.items.some((i) => i.e2ee?.state === 'undecryptable'),
+      { afterSeq: from },
+    );
+    const item = utd.data.items.find((i) => i.e2ee?.state === 'undecryptable')!;
+    expect(item.e2ee).toEqual({ state: 'undecryptable', reason: 'missing_key' });
+    const fixed = await next(
+      bob2,
+      'timeline.updated',
+      (e) => e.data.items.some((i) => i.eventId === item.eventId && i.e2ee?.state === 'decrypted'),
+      { afterSeq: from },
+    );
+    expect(fixed.data.items.find((i) => i.eventId === item.eventId)?.content.body).toBe(
+      'behind the flood',
+    );
+  });
+
   it('a session that signs in later cannot read older messages until it imports the keys', async () => {
     const { hs, alice, bob, roomId } = await encryptedDm();
     await call(alice, 'message.send', { roomId, kind: 'text', body: 'before you came' });
