@@ -236,3 +236,44 @@ describe('core: relations in encrypted rooms', () => {
     expect(text).not.toContain('"m.reaction"');
   });
 });
+
+describe('core: hostile ciphertext', () => {
+  it('a replayed or corrupted ciphertext is an undecryptable message with a reason, not a crash', async () => {
+    const { alice, bob, roomId } = await encryptedDm();
+    await call(alice, 'message.send', { roomId, kind: 'text', body: 'genuine' });
+    const genuine = await waitForItem(bob, roomId, body('genuine'));
+    const wire = await alice.session.api.messages(roomId, { dir: 'b', limit: 20 });
+    const original = wire.chunk.find(
+      (e) => (e as { event_id: string }).event_id === genuine.eventId,
+    ) as { content: Record<string, unknown> };
+
+    // The same ciphertext again (a replay), and one with its ciphertext damaged.
+    const replay = await alice.session.api.sendEvent(
+      roomId,
+      'm.room.encrypted',
+      'replay1',
+      original.content,
+    );
+    const text = original.content.ciphertext as string;
+    const damaged = {
+      ...original.content,
+      ciphertext: text.slice(0, 20) + 'AAAA' + text.slice(24),
+    };
+    const broken = await alice.session.api.sendEvent(roomId, 'm.room.encrypted', 'bad1', damaged);
+    await call(alice, 'message.send', { roomId, kind: 'text', body: 'after the noise' });
+
+    await waitForItem(bob, roomId, body('after the noise'));
+    const page = await call(bob, 'timeline.open', { roomId, limit: 50 });
+    const byId = new Map(page.items.map((i) => [i.eventId, i]));
+    expect(byId.get(replay.event_id)?.e2ee).toEqual({
+      state: 'undecryptable',
+      reason: 'malformed',
+    });
+    expect(byId.get(broken.event_id)?.e2ee).toEqual({
+      state: 'undecryptable',
+      reason: 'malformed',
+    });
+    expect(byId.get(genuine.eventId)?.content.body).toBe('genuine');
+    expect(await call(bob, 'sync.status', {})).toEqual({ state: 'ok' });
+  });
+});

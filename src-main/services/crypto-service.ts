@@ -11,7 +11,7 @@ import type { CryptoMachine, RoomKeyNote } from '../crypto/machine';
 import type { E2eeRecord, JsonObject, RawEvent } from '../protocol/events';
 import type { SyncChanges, ToDeviceEvent } from '../protocol/sync';
 import type { EventRow } from '../storage/event-store';
-import { toRawEvent } from '../storage/event-store';
+import { megolmHash, toRawEvent } from '../storage/event-store';
 import type { Stores } from '../storage/stores';
 import { applyTimelineEvents } from '../sync/apply-events';
 import { refreshPreview } from '../sync/summary';
@@ -45,6 +45,13 @@ const VERIFICATION = /^m\.key\.verification\./;
 function isVerificationEvent(ev: RawEvent): boolean {
   if (VERIFICATION.test(ev.type)) return true;
   return ev.type === 'm.room.message' && ev.content.msgtype === 'm.key.verification.request';
+}
+
+/** The record of a replayed megolm message: refused, as a damaged one. */
+function replayRecord(ciphertext: JsonObject): E2eeRecord {
+  const record: E2eeRecord = { info: { state: 'undecryptable', reason: 'malformed' }, ciphertext };
+  if (typeof ciphertext.session_id === 'string') record.sessionId = ciphertext.session_id;
+  return record;
 }
 
 /** End-to-end encryption of one account (see the module comment). */
@@ -105,12 +112,31 @@ export class CryptoService {
 
   /** Decrypts the encrypted events among `events` in place (history pages, sync timelines). */
   async decryptEvents(roomId: string, events: readonly RawEvent[]): Promise<void> {
+    const seen = new Map<string, string>(); // this batch's messages, as in megolm_messages
     for (const ev of events) {
       if (ev.type !== 'm.room.encrypted' || ev.state_key !== undefined || ev.e2ee) continue;
       if (!ev.content.ciphertext) continue; // redacted: nothing to decrypt
+      if (this.#isReplay(ev.event_id, ev.content, seen)) {
+        ev.e2ee = replayRecord(ev.content);
+        continue;
+      }
       await decryptInPlace(this.machine.olm, roomId, ev, this.#ctx);
       if (isVerificationEvent(ev)) this.#d.onVerificationEvent?.(ev, roomId);
     }
+  }
+
+  /**
+   * Whether this ciphertext was already decrypted as another event: a replay (the spec asks
+   * clients to refuse a message index seen under a different event id).
+   */
+  #isReplay(eventId: string, content: JsonObject, seen: Map<string, string>): boolean {
+    const sessionId = content.session_id;
+    const hash = megolmHash(content);
+    if (typeof sessionId !== 'string' || !hash) return false;
+    const key = `${sessionId}|${hash}`;
+    const first = seen.get(key) ?? this.#d.stores.events.megolmEvent(sessionId, hash);
+    if (first === undefined) seen.set(key, eventId);
+    return first !== undefined && first !== eventId;
   }
 
   /**
@@ -165,7 +191,9 @@ export class CryptoService {
   /** Decrypts held events again; those that now decrypt are stored with what they change. */
   async #retry(rows: EventRow[]): Promise<number> {
     const done: { row: EventRow; type: string; content: JsonObject; record: E2eeRecord }[] = [];
+    const seen = new Map<string, string>();
     for (const row of rows) {
+      if (this.#isReplay(row.eventId, row.content, seen)) continue;
       const r = await decryptEvent(this.machine.olm, row.roomId, toRawEvent(row), this.#ctx);
       if (r.ok) done.push({ row, type: r.type, content: r.content, record: r.record });
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isObject, type E2eeRecord, type JsonObject, type RawEvent } from '../protocol/events';
 import { redactEvent, redactsOf } from '../protocol/redaction';
 import { relationOf } from '../protocol/relations';
@@ -67,6 +68,9 @@ const SQL = {
   decrypted: `UPDATE events SET type = ?, content = ?, e2ee = ?
               WHERE event_id = ? AND redacted_by IS NULL`,
   setE2ee: 'UPDATE events SET e2ee = ? WHERE event_id = ?',
+  addMegolm: `INSERT INTO megolm_messages (session_id, ciphertext_hash, event_id) VALUES (?, ?, ?)
+              ON CONFLICT DO NOTHING`,
+  megolmEvent: 'SELECT event_id FROM megolm_messages WHERE session_id = ? AND ciphertext_hash = ?',
   get: 'SELECT * FROM events WHERE event_id = ?',
   getMany: 'SELECT * FROM events WHERE event_id IN (SELECT value FROM json_each(?))',
   redact: `UPDATE events SET content = ?, unsigned = ?, redacted_by = ?, e2ee = NULL
@@ -112,6 +116,13 @@ export function toRawEvent(e: EventRow): RawEvent {
   return raw;
 }
 
+/** SHA-256 (base64) of an `m.room.encrypted` content's ciphertext, to recognise a replay. */
+export function megolmHash(ciphertextContent: JsonObject): string | undefined {
+  const c = ciphertextContent.ciphertext;
+  if (typeof c !== 'string') return undefined;
+  return createHash('sha256').update(c).digest('base64');
+}
+
 function redactedByOf(ev: RawEvent): string | undefined {
   const rb = ev.unsigned?.redacted_because;
   return isObject(rb) && typeof rb.event_id === 'string' ? rb.event_id : undefined;
@@ -134,6 +145,8 @@ export class EventStore {
   readonly #decrypted;
   readonly #setE2ee;
   readonly #deleteRoomUndecrypted;
+  readonly #addMegolm;
+  readonly #megolmEvent;
 
   constructor(db: Db) {
     this.#insert = db.prepare(SQL.insert);
@@ -148,6 +161,8 @@ export class EventStore {
     this.#decrypted = db.prepare(SQL.decrypted);
     this.#setE2ee = db.prepare(SQL.setE2ee);
     this.#deleteRoomUndecrypted = db.prepare('DELETE FROM undecrypted WHERE room_id = ?');
+    this.#addMegolm = db.prepare(SQL.addMegolm);
+    this.#megolmEvent = db.prepare<[string, string], { event_id: string }>(SQL.megolmEvent);
   }
 
   /**
@@ -173,6 +188,7 @@ export class EventStore {
     if (res.changes > 0) {
       if (ev.e2ee?.info.state === 'undecryptable' && ev.e2ee.sessionId && !redactedBy)
         this.#addUndecrypted.run(ev.event_id, roomId, ev.e2ee.sessionId);
+      this.#recordMegolm(ev.event_id, ev.e2ee);
       return true;
     }
     if (redactedBy) {
@@ -253,7 +269,20 @@ export class EventStore {
   setDecrypted(eventId: string, type: string, content: JsonObject, e2ee: E2eeRecord): boolean {
     const res = this.#decrypted.run(type, JSON.stringify(content), JSON.stringify(e2ee), eventId);
     this.#dropUndecrypted.run(eventId);
+    if (res.changes > 0) this.#recordMegolm(eventId, e2ee);
     return res.changes > 0;
+  }
+
+  /** Remembers which event a decrypted megolm message (session, ciphertext) was. */
+  #recordMegolm(eventId: string, e2ee: E2eeRecord | undefined): void {
+    if (e2ee?.info.state !== 'decrypted' || !e2ee.sessionId) return;
+    const hash = megolmHash(e2ee.ciphertext);
+    if (hash) this.#addMegolm.run(e2ee.sessionId, hash, eventId);
+  }
+
+  /** The event a megolm message (session, ciphertext hash) was first decrypted as. */
+  megolmEvent(sessionId: string, ciphertextHash: string): string | undefined {
+    return this.#megolmEvent.get(sessionId, ciphertextHash)?.event_id;
   }
 
   /** Updates why a held event is undecryptable (e.g. its key was withheld since). */

@@ -19,6 +19,15 @@ INSERT OR IGNORE INTO undecrypted (event_id, room_id, session_id)
   WHERE type = 'm.room.encrypted' AND redacted_by IS NULL
     AND json_valid(content) AND typeof(json_extract(content, '$.session_id')) = 'text';
 
+-- Every megolm message decrypted, by session and ciphertext: the same ciphertext under another
+-- event id is a replay (a server re-sending an old message), refused.
+CREATE TABLE megolm_messages (
+  session_id TEXT NOT NULL,
+  ciphertext_hash TEXT NOT NULL,         -- SHA-256 of the ciphertext, base64
+  event_id TEXT NOT NULL,
+  PRIMARY KEY (session_id, ciphertext_hash)
+) STRICT, WITHOUT ROWID;
+
 -- When this device's crypto machine first ran (ms): a key missing for a message older than
 -- that is expected (it was sent before this session existed), and is said so.
 ALTER TABLE session ADD COLUMN crypto_since INTEGER;
