@@ -75,6 +75,8 @@ export interface Transaction {
   _state: 'active' | 'inactive' | 'committing' | 'finished';
   _started: boolean;
   _scope: Set<string>;
+  /** What `_abort` runs, newest first, to undo the transaction in memory. */
+  _rollbackLog: (() => void)[];
   _start(): void;
   _abort(errName: string | null): void;
   _markFinished(): void;

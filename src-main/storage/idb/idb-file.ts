@@ -162,6 +162,11 @@ export class IdbFile implements Sql {
    * when `tx` no longer holds the slot; then, if `tx` is the writer, rolls its transaction back.
    */
   abortWriter(tx: Transaction, rollback: () => void): void {
+    if (!this.db.open) {
+      // Closed under a running transaction: its SQLite transaction went with the connection.
+      if (this.#writer === tx) this.#writer = null;
+      return rollback();
+    }
     this.db.exec('SAVEPOINT idb_abort');
     try {
       rollback();
@@ -183,6 +188,7 @@ export class IdbFile implements Sql {
 
   #release(): void {
     this.#writer = null;
+    if (!this.db.open) return;
     for (const name of this.pendingDrops)
       this.db.transaction(() => deleteDatabase(this.db, name))();
     this.pendingDrops.clear();

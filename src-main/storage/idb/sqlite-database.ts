@@ -89,6 +89,15 @@ export class SqliteDatabase extends Database {
     let aborting = false;
     tx._abort = (errName) => {
       aborting = true;
+      // The undo steps write records back, which the SQLite rollback makes moot: one that
+      // fails (a closed or full file) must not stop the others, nor the abort.
+      tx._rollbackLog = tx._rollbackLog.map((undo) => () => {
+        try {
+          undo();
+        } catch {
+          // Rolled back with the SQLite transaction anyway.
+        }
+      });
       this.#file.abortWriter(tx, () => abort(errName));
     };
     tx._markFinished = () => {
