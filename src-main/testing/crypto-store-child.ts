@@ -23,12 +23,11 @@ function reportWrites(store: string, n: number): void {
   const proto = (
     globalThis as unknown as { IDBObjectStore: { prototype: Record<string, unknown> } }
   ).IDBObjectStore.prototype;
-  const put = proto.put as (this: { name: string }, ...args: unknown[]) => { onsuccess: unknown };
+  type Request = { addEventListener(type: string, f: () => void): void };
+  const put = proto.put as (this: { name: string }, ...args: unknown[]) => Request;
   let seen = 0;
   proto.put = function (this: { name: string }, ...args: unknown[]) {
-    const request = put.apply(this, args) as {
-      addEventListener(type: string, f: () => void): void;
-    };
+    const request = put.apply(this, args);
     if (this.name === store && ++seen === n) {
       request.addEventListener('success', () => process.stdout.write('writing\n'));
     }

@@ -28,12 +28,12 @@ describe('IndexedDB over SQLite: databases in files', () => {
       d.createObjectStore('a', { keyPath: 'id' }).createIndex('by_x', 'x');
       d.createObjectStore('b');
     });
-    let tx = db.transaction(['a', 'b'], 'readwrite');
+    const tx = db.transaction(['a', 'b'], 'readwrite');
     for (let id = 1; id <= 4; id++) tx.objectStore('a').put({ id, x: id % 2, y: 10 - id });
     tx.objectStore('b').put('gone', 1);
     await done(tx);
     fx.closeAll();
-    db = await openDb(fx.make(), 'up', 2, (d, upgrade) => {
+    await openDb(fx.make(), 'up', 2, (d, upgrade) => {
       const a = upgrade.objectStore('a');
       a.name = 'a2';
       a.deleteIndex('by_x');
