@@ -55,6 +55,7 @@ export interface RawIndex {
   deleted: boolean;
   initialized: boolean;
   records: RecordStore;
+  count(range?: KeyRange): number;
 }
 
 /** fake-indexeddb's `ObjectStore`: a store's definition, records and indexes. */
@@ -66,6 +67,7 @@ export interface RawObjectStore {
   deleted: boolean;
   records: RecordStore;
   rawIndexes: Map<string, RawIndex>;
+  count(range?: KeyRange): number;
 }
 
 /** fake-indexeddb's `FDBTransaction`, with the internals this store hooks into. */

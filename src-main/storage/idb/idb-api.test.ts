@@ -76,6 +76,9 @@ describe('IndexedDB over SQLite: the API', () => {
     expect(await request(s.getAllKeys(KeyRange.only(5)))).toEqual([5]);
     expect(await request(s.getAll(null, 3))).toEqual(['v1', 'v2', 'v3']);
     expect(await request(s.count(KeyRange.bound(2, 9)))).toBe(8);
+    expect(await request(s.count(KeyRange.bound(2, 9, true, true)))).toBe(6);
+    expect(await request(s.count(KeyRange.upperBound(3, true)))).toBe(2);
+    expect(await request(s.count(4))).toBe(1);
     expect(await request(s.count())).toBe(10);
     expect(await request(s.get(KeyRange.lowerBound(4, true)))).toBe('v5');
     expect(await request(s.getKey(KeyRange.upperBound(4)))).toBe(1);
@@ -152,6 +155,9 @@ describe('IndexedDB over SQLite: the API', () => {
       expect((await request<Loose>(byCity.get('Paris'))).id).toBe(1);
       expect(await request(byCity.getKey('Paris'))).toBe(1);
       expect(await request(byCity.count('Paris'))).toBe(3);
+      expect(await request(byCity.count(KeyRange.lowerBound('Oslo', true)))).toBe(3);
+      expect(await request(byCity.count())).toBe(5);
+      expect(await request(s.index('by_tag').count())).toBe(5);
       expect(await request(s.index('by_email').getKey('e9'))).toBe(9);
       expect(await request(s.index('by_tag').getAllKeys('x'))).toEqual([1, 5]);
       expect(await request(s.index('by_tag').getAllKeys('y'))).toEqual([2, 5]);

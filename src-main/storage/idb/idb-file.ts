@@ -93,7 +93,10 @@ export class IdbFile implements Sql {
     if (this.#storeIds.has(store)) return;
     const storeId = id ?? ++this.#next.store;
     this.#storeIds.set(store, storeId);
-    store.records = new StoreRecords(this, storeId);
+    const records = new StoreRecords(this, storeId);
+    store.records = records;
+    // Counted by SQLite, where fake-indexeddb would read every record in the range.
+    store.count = (range) => records.count(range);
     const indexes = new WiringMap<RawIndex>((index) => this.wireIndex(index));
     for (const [name, index] of store.rawIndexes) indexes.set(name, index);
     store.rawIndexes = indexes;
@@ -104,7 +107,9 @@ export class IdbFile implements Sql {
     if (this.#indexIds.has(index)) return;
     const indexId = id ?? ++this.#next.index;
     this.#indexIds.set(index, indexId);
-    index.records = new IndexRecords(this, indexId);
+    const records = new IndexRecords(this, indexId);
+    index.records = records;
+    index.count = (range) => records.count(range);
   }
 
   /** A map of object stores that wires each store added to it. */

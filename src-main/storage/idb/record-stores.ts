@@ -55,6 +55,24 @@ function condition(table: Table, b: Bound, op: '>' | '<', params: Buffer[]): str
   return ` AND key ${op}${b.open ? '' : '='} ?`;
 }
 
+/** The conditions (after the owner's) that keep rows within `bounds`, and their parameters. */
+function within(table: Table, bounds: Bounds): { where: string; params: Buffer[] } {
+  const params: Buffer[] = [];
+  let where = '';
+  if (bounds.lower) where += condition(table, bounds.lower, '>', params);
+  if (bounds.upper) where += condition(table, bounds.upper, '<', params);
+  return { where, params };
+}
+
+/** How many rows of `table` for `owner` are within `range`. */
+function count(sql: Sql, table: Table, owner: number, range: KeyRange | undefined): number {
+  const { where, params } = within(table, boundsOf(range));
+  return sql
+    .prepare(`SELECT count(*) FROM ${table.name} WHERE ${table.owner} = ?${where}`)
+    .pluck()
+    .get(owner, ...params) as number;
+}
+
 /**
  * Yields the rows of `table` for `owner` within `bounds`, in key order (and primary key order
  * in an index), a page at a time: the first pages are small, since a cursor step or a `get`
@@ -71,10 +89,7 @@ function* scan(
   const order = table.second === 'primary_key' ? `key ${dir}, primary_key ${dir}` : `key ${dir}`;
   let limit = FIRST_PAGE;
   for (;;) {
-    const params: Buffer[] = [];
-    let where = '';
-    if (bounds.lower) where += condition(table, bounds.lower, '>', params);
-    if (bounds.upper) where += condition(table, bounds.upper, '<', params);
+    const { where, params } = within(table, bounds);
     const rows = sql
       .prepare(
         `SELECT key, ${table.second} FROM ${table.name} WHERE ${table.owner} = ?${where}
@@ -176,7 +191,10 @@ export class StoreRecords implements RecordStore {
     const existing = this.#one(encoded);
     if (existing && noOverwrite) throw constraintError();
     this.sql
-      .prepare(`INSERT OR REPLACE INTO idb_record (store_id, key, value) VALUES (?, ?, ?)`)
+      .prepare(
+        `INSERT INTO idb_record (store_id, key, value) VALUES (?, ?, ?)
+         ON CONFLICT (store_id, key) DO UPDATE SET value = excluded.value`,
+      )
       .run(this.storeId, encoded, serialize(record.value));
     return existing;
   }
@@ -217,10 +235,12 @@ export class StoreRecords implements RecordStore {
   }
 
   size(): number {
-    return this.sql
-      .prepare(`SELECT count(*) FROM idb_record WHERE store_id = ?`)
-      .pluck()
-      .get(this.storeId) as number;
+    return count(this.sql, STORE_TABLE, this.storeId, undefined);
+  }
+
+  /** How many records are within `range` (fake-indexeddb would read them all to count). */
+  count(range?: KeyRange): number {
+    return count(this.sql, STORE_TABLE, this.storeId, range);
   }
 }
 
@@ -304,9 +324,11 @@ export class IndexRecords implements RecordStore {
   }
 
   size(): number {
-    return this.sql
-      .prepare(`SELECT count(*) FROM idb_index_record WHERE index_id = ?`)
-      .pluck()
-      .get(this.indexId) as number;
+    return count(this.sql, INDEX_TABLE, this.indexId, undefined);
+  }
+
+  /** How many index records are within `range`. */
+  count(range?: KeyRange): number {
+    return count(this.sql, INDEX_TABLE, this.indexId, range);
   }
 }
