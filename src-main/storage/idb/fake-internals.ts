@@ -5,6 +5,16 @@
  * Every class comes from that one build, so `instanceof` checks inside the package (and in the
  * crypto wasm, through the globals `install.ts` sets) see one set of classes.
  *
+ * What this store changes in them, all of it internal to the package, so a new version needs
+ * these points checked (and the tests of `storage/idb/` run) before it is taken:
+ * - `Database`: subclassed; `processTransactions` (scheduling) replaced, `rawObjectStores` a map
+ *   that wires each store added to it;
+ * - `ObjectStore`, `Index`: their `records` (a `RecordStore`) and `rawIndexes` replaced, `count`
+ *   shadowed;
+ * - `FDBFactory`: its `_databases` and `_connectionQueues` maps replaced;
+ * - `FDBTransaction`: `_abort`, `_markFinished` and `_rollbackLog` wrapped per writer; `_start`,
+ *   `_started`, `_state`, `_scope`, `mode` and `error` read.
+ *
  * @packageDocumentation
  */
 import { createRequire } from 'node:module';
@@ -17,6 +27,12 @@ const CJS_DIR = dirname(require.resolve('fake-indexeddb'));
 function load<T>(file: string): T {
   return require(join(CJS_DIR, file)) as T;
 }
+
+/** The fake-indexeddb version whose internals this store was written against. */
+export const FAKE_INDEXEDDB_VERSION = '6.2.8';
+
+/** The fake-indexeddb version installed. */
+export const installedVersion = load<{ version: string }>('../../package.json').version;
 
 /** An `IDBKeyRange` (fake-indexeddb's `FDBKeyRange`); bounds are normalised keys. */
 export interface KeyRange {

@@ -12,6 +12,7 @@ import {
   type Loose,
 } from '../../testing/idb-helpers';
 import { createSqliteIndexedDB } from './factory';
+import { FAKE_INDEXEDDB_VERSION, installedVersion } from './fake-internals';
 import { IdbFile } from './idb-file';
 
 const BATCH_CHILD = join(import.meta.dirname, '../../testing/idb-batch-child.ts');
@@ -124,11 +125,18 @@ describe('IndexedDB over SQLite: databases in files', () => {
     expect(statSync(join(fx.dir(), 'other.sqlite')).size).toBeGreaterThan(0);
   });
 
-  it('deletes a database from its file', async () => {
+  it('lists the databases of its files, and deletes a database from its file', async () => {
     const factory = fx.make();
     const db = await openDb(factory, 'doomed', 3, (d) => d.createObjectStore('s').put('v', 1));
+    (await openDb(factory, 'other', 2, (d) => d.createObjectStore('s'))).close();
     db.close();
+    const listed = await factory.databases();
+    expect(listed.sort((a: Loose, b: Loose) => a.name.localeCompare(b.name))).toEqual([
+      { name: 'doomed', version: 3 },
+      { name: 'other', version: 2 },
+    ]);
     await request(factory.deleteDatabase('doomed'));
+    expect(await factory.databases()).toEqual([{ name: 'other', version: 2 }]);
     const again = await fx.reopen('doomed');
     expect(again.version).toBe(1);
     expect(names(again.objectStoreNames)).toEqual([]);
@@ -198,3 +206,9 @@ function runAndKill(
     });
   });
 }
+
+describe('fake-indexeddb, whose internals the store hooks into', () => {
+  it('is the version the hooks were written against (see fake-internals.ts before updating)', () => {
+    expect(installedVersion).toBe(FAKE_INDEXEDDB_VERSION);
+  });
+});
