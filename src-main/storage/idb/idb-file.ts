@@ -83,6 +83,20 @@ export class IdbFile implements Sql {
     return stmt;
   }
 
+  /**
+   * A prepared statement for a write. Writes only run inside the writer's SQLite transaction:
+   * if SQLite rolled it back on its own (it may, on a full disk), the write fails instead of
+   * committing alone, and the IndexedDB transaction aborts.
+   */
+  write(sql: string): Database.Statement {
+    if (!this.db.inTransaction) {
+      throw new Error(
+        `${this.path}: the write transaction was rolled back; nothing more is written`,
+      );
+    }
+    return this.prepare(sql);
+  }
+
   /** A fresh id for a new database. */
   newDatabaseId(): number {
     return ++this.#next.database;

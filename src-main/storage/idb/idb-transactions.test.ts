@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { done, idbFixture, openDb, request, type Loose } from '../../testing/idb-helpers';
 import { createSqliteIndexedDB } from './factory';
+import { acquireFile, releaseFile } from './idb-file';
 
 // Saving a key generator fails while `failures.keyGenerator` is set: a write that fails at
 // commit time, as a full disk would make it.
@@ -170,5 +171,20 @@ describe('IndexedDB over SQLite: transactions', () => {
     expect(r.status).toBe('rejected');
     expect(() => factory.open('closing')).not.toThrow();
     await expect(request(factory.open('closing'))).rejects.toThrow(/closed/);
+  });
+
+  it('fails a writer whose SQLite transaction was rolled back under it, rather than write alone', async () => {
+    const db = await openDb(fx.make(), 'dropped', 1, (d) => d.createObjectStore('s'));
+    const tx = db.transaction('s', 'readwrite');
+    const finished = done(tx);
+    await request(tx.objectStore('s').put('before', 1));
+    // As SQLite may do on its own on a full disk: the transaction is gone.
+    const file = acquireFile(join(fx.dir(), 'dropped.sqlite'));
+    file.db.exec('ROLLBACK');
+    releaseFile(file);
+    // The write fails; even with that failure prevented, the commit cannot happen.
+    await expect(request(tx.objectStore('s').put('after', 2))).rejects.toThrow(/rolled back/);
+    await expect(finished).rejects.toThrow(/Could not save the transaction/);
+    expect(await keysOf(await fx.reopen('dropped'))).toEqual([]);
   });
 });

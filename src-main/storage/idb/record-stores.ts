@@ -19,6 +19,8 @@ import { decodeKey, encodeKey, type IdbKey } from './key-codec';
 /** Prepares SQL once per connection (`idb-file.ts` caches the statements). */
 export interface Sql {
   prepare(sql: string): Database.Statement;
+  /** The same for a write, which only ever runs inside the writer's SQLite transaction. */
+  write(sql: string): Database.Statement;
 }
 
 /** One side of a scan: from (or to) `key`, and, in an index, past the record of `primary`. */
@@ -191,7 +193,7 @@ export class StoreRecords implements RecordStore {
     const existing = this.#one(encoded);
     if (existing && noOverwrite) throw constraintError();
     this.sql
-      .prepare(
+      .write(
         `INSERT INTO idb_record (store_id, key, value) VALUES (?, ?, ?)
          ON CONFLICT (store_id, key) DO UPDATE SET value = excluded.value`,
       )
@@ -202,7 +204,7 @@ export class StoreRecords implements RecordStore {
   delete(key: IdbKey | KeyRange): StoredRecord[] {
     const gone = isRange(key) ? [...this.values(key)] : [this.#one(encodeKey(key))];
     const records = gone.filter((r): r is StoredRecord => r !== undefined);
-    const del = this.sql.prepare(`DELETE FROM idb_record WHERE store_id = ? AND key = ?`);
+    const del = this.sql.write(`DELETE FROM idb_record WHERE store_id = ? AND key = ?`);
     for (const r of records) del.run(this.storeId, r.encodedKey);
     return records;
   }
@@ -216,7 +218,7 @@ export class StoreRecords implements RecordStore {
    * put back if the transaction aborts, and here an abort rolls the SQLite transaction back.
    */
   clear(): RawRecord[] {
-    this.sql.prepare(`DELETE FROM idb_record WHERE store_id = ?`).run(this.storeId);
+    this.sql.write(`DELETE FROM idb_record WHERE store_id = ?`).run(this.storeId);
     return [];
   }
 
@@ -285,7 +287,7 @@ export class IndexRecords implements RecordStore {
     const verb = noOverwrite ? 'INSERT' : 'INSERT OR REPLACE';
     try {
       this.sql
-        .prepare(`${verb} INTO idb_index_record (index_id, key, primary_key) VALUES (?, ?, ?)`)
+        .write(`${verb} INTO idb_index_record (index_id, key, primary_key) VALUES (?, ?, ?)`)
         .run(...params);
     } catch (err) {
       if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw constraintError();
@@ -305,12 +307,12 @@ export class IndexRecords implements RecordStore {
 
   deleteByKeyAndValue(key: IdbKey, value: IdbKey): void {
     this.sql
-      .prepare(`DELETE FROM idb_index_record WHERE index_id = ? AND key = ? AND primary_key = ?`)
+      .write(`DELETE FROM idb_index_record WHERE index_id = ? AND key = ? AND primary_key = ?`)
       .run(this.indexId, encodeKey(key), encodeKey(value));
   }
 
   clear(): RawRecord[] {
-    this.sql.prepare(`DELETE FROM idb_index_record WHERE index_id = ?`).run(this.indexId);
+    this.sql.write(`DELETE FROM idb_index_record WHERE index_id = ?`).run(this.indexId);
     return [];
   }
 
