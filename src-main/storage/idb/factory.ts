@@ -74,8 +74,8 @@ function failedRequest(error: unknown): unknown {
       error instanceof Error ? error.message : String(error),
       'UnknownError',
     );
-    const event = new FakeEvent('error', { bubbles: true });
-    Object.assign(event, { cancelable: true, eventPath: [] });
+    const event = new FakeEvent('error', { bubbles: true, cancelable: true });
+    event.eventPath = [];
     request.dispatchEvent(event);
   });
   return request;

@@ -146,9 +146,12 @@ export const Index =
     >
   >('lib/Index.js');
 export const FakeEvent =
-  load<Constructor<{ eventPath: unknown[] }, [type: string, init?: { bubbles?: boolean }]>>(
-    'lib/FakeEvent.js',
-  );
+  load<
+    Constructor<
+      { eventPath: unknown[] },
+      [type: string, init?: { bubbles?: boolean; cancelable?: boolean }]
+    >
+  >('lib/FakeEvent.js');
 
 /** The public classes of the same build, as globals would name them. */
 export const FDBFactory = load<Constructor<FactoryInternals, []>>('FDBFactory.js');
