@@ -84,6 +84,8 @@ function failedRequest(error: unknown): unknown {
 class SqliteFactory extends FDBFactory {
   readonly #fileFor: (name: string) => string;
   readonly #files = new Map<string, IdbFile>();
+  /** The file of each database name asked for, kept after `close()`. */
+  readonly #byName = new Map<string, IdbFile>();
   #closed = false;
 
   constructor(fileFor: (name: string) => string) {
@@ -94,7 +96,14 @@ class SqliteFactory extends FDBFactory {
     this._connectionQueues = new QueueDirectory(fileOf);
   }
 
+  /**
+   * The file of database `name`, opened on first use. Once a name has its file, this never
+   * throws: fake-indexeddb asks again from its own tasks, where a throw would crash the process
+   * (a request queued before `close()` then fails on the closed file instead).
+   */
   #fileOf(name: string): IdbFile {
+    const known = this.#byName.get(name);
+    if (known) return known;
     if (this.#closed) throw new Error('This IndexedDB factory is closed');
     const path = resolve(this.#fileFor(String(name)));
     let file = this.#files.get(path);
@@ -102,11 +111,13 @@ class SqliteFactory extends FDBFactory {
       file = acquireFile(path);
       this.#files.set(path, file);
     }
+    this.#byName.set(name, file);
     return file;
   }
 
   /** Opens the file and reads the database now, so a failure fails the request. */
   #prepare(name: unknown): unknown {
+    if (this.#closed) return new Error('This IndexedDB factory is closed');
     try {
       databaseIn(this.#fileOf(String(name)), String(name));
       return undefined;

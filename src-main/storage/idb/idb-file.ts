@@ -201,6 +201,7 @@ export class IdbFile implements Sql {
 
   /** Drops database `name` from the file now, or when the running writer ends. */
   dropDatabase(name: string): void {
+    if (!this.db.open) return; // closed under a queued delete: nothing can change any more
     if (this.#writer) this.pendingDrops.add(name);
     else this.db.transaction(() => deleteDatabase(this.db, name))();
   }

@@ -173,6 +173,27 @@ describe('IndexedDB over SQLite: transactions', () => {
     await expect(request(factory.open('closing'))).rejects.toThrow(/closed/);
   });
 
+  it('settles requests queued before the factory closed, without crashing', async () => {
+    const { factory, close } = createSqliteIndexedDB({ fileFor: (n) => join(fx.dir(), n) });
+    (await openDb(factory, 'a', 1, (d) => d.createObjectStore('s'))).close();
+    (await openDb(factory, 'b', 1, (d) => d.createObjectStore('s'))).close();
+    const queued = [
+      request(factory.deleteDatabase('a')),
+      request(factory.open('a', 2)),
+      request(factory.open('b', 2)),
+    ];
+    close();
+    const settled = await Promise.allSettled(queued);
+    // Nothing could be written any more: the upgrades fail.
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    const again = createSqliteIndexedDB({ fileFor: (n) => join(fx.dir(), n) });
+    try {
+      expect((await openDb(again.factory, 'b')).version).toBe(1);
+    } finally {
+      again.close();
+    }
+  });
+
   it('fails a writer whose SQLite transaction was rolled back under it, rather than write alone', async () => {
     const db = await openDb(fx.make(), 'dropped', 1, (d) => d.createObjectStore('s'));
     const tx = db.transaction('s', 'readwrite');

@@ -160,7 +160,10 @@ export class SqliteDatabase extends Database {
 
 /** Reads database `name` of `file` (its metadata only), or a new, empty one if it has none. */
 function loadDatabase(file: IdbFile, name: string): SqliteDatabase {
-  const meta = file.pendingDrops.has(name) ? undefined : readDatabase(file.db, name);
+  // A closed file (an open queued before the factory closed) reads as empty: the upgrade then
+  // fails to write, and so the open request.
+  const readable = file.db.open && !file.pendingDrops.has(name);
+  const meta = readable ? readDatabase(file.db, name) : undefined;
   if (!meta) return new SqliteDatabase(file, name, 0, file.newDatabaseId());
   const database = new SqliteDatabase(file, name, meta.row.version, meta.row.id);
   const byId = new Map<number, RawObjectStore>();
