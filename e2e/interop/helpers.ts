@@ -16,6 +16,7 @@ import {
   type Room,
   type UIAuthCallback,
 } from 'matrix-js-sdk';
+import type { CryptoCallbacks } from 'matrix-js-sdk/lib/crypto-api/index.js';
 import { logger } from 'matrix-js-sdk/lib/logger.js';
 import { jsSdkWasm } from './js-sdk-crypto';
 
@@ -96,7 +97,7 @@ export async function registerUser(baseUrl: string, username: string): Promise<s
 export async function login(
   baseUrl: string,
   username: string,
-  opts: { crypto?: boolean; deviceName?: string } = {},
+  opts: { crypto?: boolean; deviceName?: string; cryptoCallbacks?: CryptoCallbacks } = {},
 ): Promise<MatrixClient> {
   const anon = createClient({ baseUrl, fetchFn: recordingFetch });
   const res = await anon.loginRequest({
@@ -111,6 +112,7 @@ export async function login(
     deviceId: res.device_id,
     accessToken: res.access_token,
     fetchFn: recordingFetch,
+    cryptoCallbacks: opts.cryptoCallbacks,
   });
   if (opts.crypto) {
     // initRustCrypto turns the Rust SDK's tracing on at debug level (logging to the console
