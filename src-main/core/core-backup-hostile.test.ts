@@ -5,10 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { api } from '../../e2e/homeserver/testing/helpers';
 import { encodeRecoveryKey } from '../crypto/formats/index';
-import type { TimelineItem } from '../model/timeline';
-import type { Core } from './core';
 import {
   allBackedUp,
+  body,
+  roomWithMessage,
   crossSigned,
   items,
   newDevice,
@@ -23,19 +23,6 @@ const cleanup = useCleanups();
 const T = 90_000;
 const CS = '/_matrix/client/v3';
 const AES = 'm.secret_storage.v1.aes-hmac-sha2';
-
-const body = (text: string) => (i: TimelineItem) => i.content.body === text;
-
-async function roomWithMessage(core: Core, text: string): Promise<string> {
-  const { roomId } = await call(core, 'rooms.create', { name: 'Notes', encrypted: true });
-  await next(core, 'rooms.changed', (e) => e.data.rooms.some((r) => r.roomId === roomId));
-  await items(core, roomId);
-  await call(core, 'message.send', { roomId, kind: 'text', body: text });
-  await next(core, 'timeline.appended', (e) =>
-    e.data.items.some((i) => body(text)(i) && !i.eventId.startsWith('local:')),
-  );
-  return roomId;
-}
 
 /** A backed-up session as the server stores it, with the given `session_data`. */
 const session = (sessionData: unknown) => ({

@@ -6,12 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeRecoveryKey, encodeRecoveryKey } from '../crypto/formats/index';
-import type { TimelineItem } from '../model/timeline';
-import type { Core } from './core';
 import {
   allBackedUp,
+  body,
+  roomWithMessage,
+  undecryptable,
   crossSigned,
-  items,
   newDevice,
   serverBackup,
   serverMasterKey,
@@ -22,32 +22,6 @@ import { call, callError, clearFaults, fault, next, useCleanups } from '../testi
 
 const cleanup = useCleanups();
 const T = 90_000;
-
-const body = (text: string) => (i: TimelineItem) => i.content.body === text;
-
-/** An encrypted room of alice alone, with `text` sent into it from `core`. */
-async function roomWithMessage(core: Core, text: string): Promise<string> {
-  const { roomId } = await call(core, 'rooms.create', { name: 'Diary', encrypted: true });
-  await next(core, 'rooms.changed', (e) => e.data.rooms.some((r) => r.roomId === roomId));
-  await items(core, roomId);
-  await call(core, 'message.send', { roomId, kind: 'text', body: text });
-  await next(core, 'timeline.appended', (e) =>
-    e.data.items.some((i) => body(text)(i) && !i.eventId.startsWith('local:')),
-  );
-  return roomId;
-}
-
-/** The room's item on `core` that is undecryptable, once it has synced. */
-async function undecryptable(core: Core, roomId: string): Promise<TimelineItem> {
-  const isUtd = (i: TimelineItem) => i.e2ee?.state === 'undecryptable';
-  const from = core.events.lastSeq;
-  const found = (await items(core, roomId)).find(isUtd);
-  if (found) return found;
-  const e = await next(core, 'timeline.appended', (ev) => ev.data.items.some(isUtd), {
-    afterSeq: from,
-  });
-  return e.data.items.find(isUtd)!;
-}
 
 describe('core: cross-signing at sign-in', () => {
   it(

@@ -113,7 +113,8 @@ export class BackupService {
       this.#checked = true; // the restore read the server's backup and enabled it if usable
       return done;
     });
-    await this.#d.retryAll();
+    // The keys are in; messages that still fail to decrypt are retried when keys next arrive.
+    await this.#d.retryAll().catch((err) => this.#d.log(`crypto: retry failed: ${describe(err)}`));
     this.kick();
     this.#pushStatusSoon();
     return { imported: r.imported, total: r.total };

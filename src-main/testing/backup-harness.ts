@@ -101,3 +101,30 @@ export function allBackedUp(core: Core, min = 1): Promise<CryptoStatus> {
     (s) => s.backup.enabled && s.backup.keys >= min && s.backup.backedUp === s.backup.keys,
   );
 }
+
+/** Matches the item whose body is `text`. */
+export const body = (text: string) => (i: TimelineItem) => i.content.body === text;
+
+/** A new encrypted room of the signed-in user alone, with `text` sent into it from `core`. */
+export async function roomWithMessage(core: Core, text: string): Promise<string> {
+  const { roomId } = await call(core, 'rooms.create', { name: 'Diary', encrypted: true });
+  await next(core, 'rooms.changed', (e) => e.data.rooms.some((r) => r.roomId === roomId));
+  await items(core, roomId);
+  await call(core, 'message.send', { roomId, kind: 'text', body: text });
+  await next(core, 'timeline.appended', (e) =>
+    e.data.items.some((i) => body(text)(i) && !i.eventId.startsWith('local:')),
+  );
+  return roomId;
+}
+
+/** The room's undecryptable item on `core`, once it has synced. */
+export async function undecryptable(core: Core, roomId: string): Promise<TimelineItem> {
+  const isUtd = (i: TimelineItem) => i.e2ee?.state === 'undecryptable';
+  const from = core.events.lastSeq;
+  const found = (await items(core, roomId)).find(isUtd);
+  if (found) return found;
+  const e = await next(core, 'timeline.appended', (ev) => ev.data.items.some(isUtd), {
+    afterSeq: from,
+  });
+  return e.data.items.find(isUtd)!;
+}
