@@ -5,6 +5,7 @@
  * message it could not read decrypted).
  */
 import { describe, expect, it } from 'vitest';
+import { api } from '../../e2e/homeserver/testing/helpers';
 import { decodeRecoveryKey, encodeRecoveryKey } from '../crypto/formats/index';
 import {
   allBackedUp,
@@ -116,6 +117,38 @@ describe('core: secure backup', () => {
       expect(item.e2ee?.state).toBe('decrypted');
       const after = await crossSigned(fresh);
       expect(after.backup).toMatchObject({ enabled: true, version: before.version });
+    },
+    T,
+  );
+
+  it(
+    'a session that opens again checks the server backup: goes on backing up, or says it is gone',
+    async () => {
+      const { url, alice } = await serverWithAlice(cleanup);
+      const first = await newDevice(cleanup, url, 'alice');
+      await crossSigned(first);
+      await roomWithMessage(first, 'before the restart');
+      await call(first, 'backup.setup', {});
+      await allBackedUp(first);
+      const count = (await serverBackup(url, alice))!.count;
+
+      // Signing in again rebuilds the session over the same crypto store.
+      await call(first, 'account.relogin', { userId: alice.userId, password: 'secret-pw' });
+      await statusWhere(first, (s) => s.backup.enabled);
+      await roomWithMessage(first, 'after the restart');
+      await allBackedUp(first, count + 1);
+      const { version, count: now } = (await serverBackup(url, alice))!;
+      expect(now).toBe(count + 1);
+
+      // Deleted behind its back: found when the session opens, with no key to upload.
+      const path = `/_matrix/client/v3/room_keys/version/${version}`;
+      expect((await api(url, 'DELETE', path, undefined, alice.token)).status).toBe(200);
+      await call(first, 'account.relogin', { userId: alice.userId, password: 'secret-pw' });
+      const lost = await statusWhere(first, (s) => s.backup.problem !== undefined);
+      expect(lost.backup).toMatchObject({
+        enabled: false,
+        problem: expect.stringMatching(/deleted/),
+      });
     },
     T,
   );
