@@ -171,6 +171,12 @@ describe('core: secure backup', () => {
       });
       const typo = await callError(fresh, 'backup.restore', { recoveryKey: 'EsT0 nope' });
       expect(typo.code).toBe('invalid_recovery_key');
+      expect((await callError(fresh, 'backup.restore', {})).code).toBe('bad_request');
+      const notText = { passphrase: 42 } as unknown as { passphrase: string };
+      expect(await callError(fresh, 'backup.restore', notText)).toEqual({
+        code: 'bad_request',
+        message: 'The passphrase must be text',
+      });
       expect(await call(fresh, 'crypto.status', {})).toEqual(before);
     },
     T,

@@ -23,14 +23,25 @@ export function crossSigningAfterSignIn(core: Core, userId: string, password: st
   if (s.userId === userId) void s.backup?.crossSigningAtLogin(password);
 }
 
+/** A clear error for a request field of the wrong type. */
+function requireText(value: unknown, what: string): void {
+  if (value !== undefined && typeof value !== 'string')
+    throw Object.assign(new Error(`The ${what} must be text`), { code: 'bad_request' });
+}
+
 /** Secure backup: set up with a new recovery key, restore a new session from it. */
 export function backupHandlers(core: Core): Pick<Handlers, BackupCommands> {
   return {
-    'backup.setup': ({ passphrase }) => backupOf(core).setup(passphrase),
+    'backup.setup': ({ passphrase }) => {
+      requireText(passphrase, 'passphrase');
+      return backupOf(core).setup(passphrase);
+    },
     'backup.restore': ({ recoveryKey, passphrase }) => {
+      requireText(recoveryKey, 'recovery key');
+      requireText(passphrase, 'passphrase');
       if (recoveryKey === undefined && passphrase === undefined)
         throw Object.assign(new Error('Enter the recovery key or the passphrase'), {
-          code: 'invalid_param',
+          code: 'bad_request',
         });
       return backupOf(core).restore(recoveryKey !== undefined ? { recoveryKey } : { passphrase });
     },

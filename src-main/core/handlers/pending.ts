@@ -7,7 +7,7 @@ type Pending =
   | 'verification.confirm'
   | 'verification.cancel';
 
-// Interim, until the verification and backup services land (same branch of work, issue 8).
+// Interim, until the verification service lands (same branch of work, issue 8).
 const notYet = () => {
   throw Object.assign(new Error('Not available yet'), { code: 'unavailable' });
 };
