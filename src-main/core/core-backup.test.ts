@@ -154,6 +154,40 @@ describe('core: secure backup', () => {
   );
 
   it(
+    'a new backup set up on another device is trusted by its signature and uploaded to',
+    async () => {
+      const { url, alice } = await serverWithAlice(cleanup);
+      const first = await newDevice(cleanup, url, 'alice');
+      await crossSigned(first);
+      const { recoveryKey } = await call(first, 'backup.setup', {});
+      const second = await newDevice(cleanup, url, 'alice');
+      await call(second, 'backup.restore', { recoveryKey });
+      await statusWhere(second, (s) => s.backup.enabled && s.backup.version === '1');
+
+      // The first device starts over: version 2, whose key the second device does not hold.
+      await call(first, 'backup.setup', {});
+      expect((await serverBackup(url, alice))!.version).toBe('2');
+      await roomWithMessage(second, 'from the second device');
+      const s = await statusWhere(
+        second,
+        (x) =>
+          x.backup.version === '2' && x.backup.keys >= 1 && x.backup.backedUp === x.backup.keys,
+      );
+      expect(s.backup).toMatchObject({ enabled: true });
+      expect(s.backup.problem).toBeUndefined();
+      // And the first device backs up to its new version too.
+      await roomWithMessage(first, 'from the first device');
+      await statusWhere(
+        first,
+        (x) =>
+          x.backup.version === '2' && x.backup.keys >= 1 && x.backup.backedUp === x.backup.keys,
+      );
+      expect((await serverBackup(url, alice))!.count).toBeGreaterThanOrEqual(2);
+    },
+    T,
+  );
+
+  it(
     'a wrong recovery key fails cleanly and changes nothing',
     async () => {
       const { url } = await serverWithAlice(cleanup);

@@ -40,6 +40,7 @@ export async function createBackup(m: CryptoMachine): Promise<{ version: string;
     const authData = await signAuthData(m, { public_key: publicKey.publicKeyBase64 });
     const version = await m.api.createBackupVersion(publicKey.algorithm, authData);
     await m.olm.saveBackupDecryptionKey(key, version);
+    await m.olm.disableBackup(); // drops an upload to an older version left pending
     await m.olm.enableBackupV1(publicKey.publicKeyBase64, version);
     return { version, key: key.toBase64() };
   } finally {

@@ -76,6 +76,8 @@ export type SecureRestoreResult = {
   crossSigned: boolean;
   /** Why no room keys were restored, when the backup could not be used. */
   backupProblem?: string;
+  /** The backup version room keys now go to. */
+  version?: string;
 };
 
 /** Restores this device from secure backup (see the module comment). */
@@ -113,9 +115,11 @@ export async function restoreSecureBackup(
   } finally {
     k.free();
   }
-  await checkBackup(m, info);
+  await m.olm.disableBackup(); // drops a pending upload to an older version
+  const check = await checkBackup(m, info);
   const r = await restoreRoomKeys(m, backupKey, info.version, log);
-  return { ...out, imported: r.imported, total: r.total };
+  const version = check.state === 'enabled' ? check.version : undefined;
+  return { ...out, imported: r.imported, total: r.total, ...(version ? { version } : {}) };
 }
 
 function matches(backupKey: string, info: Parameters<typeof keyMatches>[1]): boolean {

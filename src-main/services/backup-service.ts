@@ -46,8 +46,12 @@ export class BackupService {
   /** One flow at a time: setup, restore, bootstrap and upload rounds never interleave. */
   #lock: Promise<unknown> = Promise.resolve();
   #checked = false;
+  /** The backup version uploads go to, as this service enabled it. */
+  #version: string | undefined;
   #uploading: Promise<void> | undefined;
   #again = false;
+  /** The backup changed under an upload, and the check found the new one: one more try. */
+  #retriedGone = false;
   #closed = false;
   #statusTimer: ReturnType<typeof setTimeout> | undefined;
   #statusDirty = false;
@@ -63,6 +67,8 @@ export class BackupService {
     const s = await cryptoStatus(this.#m, ssss !== undefined);
     if (this.#problems.crossSigning) s.crossSigning.problem = this.#problems.crossSigning;
     if (this.#problems.backup) s.backup.problem = this.#problems.backup;
+    // The version uploads go to (the wasm tells the one whose key is held, maybe older).
+    if (s.backup.enabled && this.#version) s.backup.version = this.#version;
     return s;
   }
 
@@ -93,6 +99,7 @@ export class BackupService {
       delete this.#problems.crossSigning;
       delete this.#problems.backup;
       this.#checked = true;
+      this.#version = done.version;
       return done;
     });
     this.kick();
@@ -111,6 +118,7 @@ export class BackupService {
       if (done.backupProblem) this.#problems.backup = done.backupProblem;
       else delete this.#problems.backup;
       this.#checked = true; // the restore read the server's backup and enabled it if usable
+      this.#version = done.version;
       return done;
     });
     // The keys are in; messages that still fail to decrypt are retried when keys next arrive.
@@ -146,15 +154,20 @@ export class BackupService {
       if (!this.#checked) await this.#check();
       if (!(await this.#m.olm.isBackupEnabled())) return;
       if (await uploadRoomKeys(this.#m)) this.#pushStatusSoon();
+      this.#retriedGone = false;
     } catch (err) {
       if (this.#closed) return;
       if (backupGone(err)) {
         this.#d.log(`crypto: the key backup changed on the server: ${describe(err)}`);
         this.#checked = false;
+        await this.#m.olm.disableBackup(); // drops the pending upload to the old version
         await this.#check().catch((e) =>
           this.#d.log(`crypto: backup check failed: ${describe(e)}`),
         );
-        if (this.#problems.backup === undefined) this.#again = true;
+        // Uploads go on if the new backup is one to upload to (once: a server that keeps
+        // refusing the version it calls current waits for the next kick).
+        if (this.#problems.backup === undefined && !this.#retriedGone)
+          this.#again = this.#retriedGone = true;
       } else this.#d.log(`crypto: backing up room keys failed: ${describe(err)}`);
     }
   }
@@ -163,6 +176,7 @@ export class BackupService {
   async #check(): Promise<void> {
     const r = await checkBackup(this.#m, await this.#m.api.backupVersion());
     this.#checked = true;
+    this.#version = r.state === 'enabled' ? r.version : undefined;
     const problem = problemOf(r);
     if (problem === this.#problems.backup) return;
     if (problem) this.#problems.backup = problem;
