@@ -85,6 +85,7 @@ export class BackupService {
           await bootstrapCrossSigning(this.#m, { userId: this.#d.userId, password });
         delete this.#problems.crossSigning;
       } catch (err) {
+        if (this.#closed) return; // signed out meanwhile: nothing to report
         this.#d.log(`crypto: setting up cross-signing failed: ${describe(err)}`);
         this.#problems.crossSigning = `Cross-signing could not be set up (${describe(err)}); it is tried again when you next sign in`;
       }
