@@ -84,6 +84,8 @@ export type CryptoStatus = {
     privateKeysHere: boolean;
     /** This device is cross-signed by the account. */
     deviceVerified: boolean;
+    /** Why setting cross-signing up failed (tried again at the next sign-in), when it did. */
+    problem?: string;
   };
   backup: {
     /** The server has a key backup this device can use. */
@@ -92,6 +94,8 @@ export type CryptoStatus = {
     /** Room keys this device holds, and how many of them are in the backup. */
     keys: number;
     backedUp: number;
+    /** Why keys are not being backed up (the server's backup was deleted or replaced). */
+    problem?: string;
   };
   /** Secret storage with a recovery key is set up on the account. */
   secretStorage: boolean;

@@ -13,6 +13,7 @@ import { SyncService, type SyncDeps } from './sync-service';
 import { TimelineService } from './timeline-service';
 import type { CryptoMachine } from '../crypto/machine';
 import { CryptoService, type ChangedEvents } from './crypto-service';
+import { BackupService } from './backup-service';
 import type { RawEvent } from '../protocol/events';
 import type { ToDeviceEvent } from '../protocol/sync';
 
@@ -57,6 +58,8 @@ export class AccountSession {
   readonly messages: MessageService;
   /** End-to-end encryption, when the account's crypto machine runs. */
   readonly crypto: CryptoService | undefined;
+  /** Cross-signing and secure backup, when the account's crypto machine runs. */
+  readonly backup: BackupService | undefined;
   #events: EventLog;
   /**
    * Set (to why, for people) when the disk refused writes at start: the services serve the
@@ -87,6 +90,17 @@ export class AccountSession {
         })
       : undefined;
     const crypto = this.crypto;
+    this.backup = crypto
+      ? new BackupService({
+          machine: crypto.machine,
+          api: d.api,
+          stores: this.stores,
+          userId: d.userId,
+          retryAll: () => crypto.retryAll(),
+          onStatus: (status) => this.#events.push('crypto.status', status),
+          log: d.log,
+        })
+      : undefined;
     this.timeline = new TimelineService({
       ...base,
       decrypt: crypto ? (roomId, events) => crypto.decryptEvents(roomId, events) : undefined,
@@ -133,10 +147,12 @@ export class AccountSession {
   start(): void {
     this.sync.start();
     this.queue.kick();
+    this.backup?.kick();
   }
 
   async stop(): Promise<void> {
     await Promise.all([this.queue.close(), this.sync.stop()]);
+    await this.backup?.close();
     await this.crypto?.close();
   }
 
@@ -188,6 +204,7 @@ export class AccountSession {
   /** After a sync response committed: push what changed, entries it retired included. */
   #pushIngested(result: IngestResult): void {
     this.queue.retired(result.retired);
+    this.backup?.kick(); // room keys that came with the response
     this.pushRooms(result.changedRooms, result.removedRooms);
     for (const [roomId, { eventIds, limited }] of result.appended) {
       if (!this.#watched.has(roomId)) continue;

@@ -1,5 +1,6 @@
 import type { Core } from '../core';
 import type { Handlers } from '../dispatch';
+import { crossSigningAfterSignIn } from './backup';
 
 type AccountCommands =
   | 'app.version'
@@ -26,11 +27,15 @@ export function accountHandlers(core: Core): Pick<Handlers, AccountCommands> {
     'account.login': async (req) => {
       const info = await core.accounts.login(req);
       await core.activate(info.userId);
+      crossSigningAfterSignIn(core, info.userId, req.password);
       return info;
     },
     'account.relogin': async ({ userId, password }) => {
       const info = await core.accounts.relogin(userId, password);
-      if (core.accounts.active === userId) await core.activate(userId, true);
+      if (core.accounts.active === userId) {
+        await core.activate(userId, true);
+        crossSigningAfterSignIn(core, userId, password);
+      }
       return info;
     },
     'account.list': () => core.accounts.list(),

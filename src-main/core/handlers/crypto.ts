@@ -32,6 +32,8 @@ export function cryptoHandlers(core: Core): Pick<Handlers, CryptoCommands> {
       {}
     ),
     'crypto.status': () => {
+      const backup = core.session.backup;
+      if (backup) return backup.status(); // with what went wrong in the background
       const stores = core.session.stores;
       const ssss = stores.accountData.get(GLOBAL, 'm.secret_storage.default_key') !== undefined;
       return cryptoStatus(machine(), ssss);
@@ -48,6 +50,7 @@ export function cryptoHandlers(core: Core): Pick<Handlers, CryptoCommands> {
       const crypto = cryptoOf(core);
       const r = await importRoomKeys(crypto.machine, data, passphrase);
       await crypto.retryAll();
+      core.session.backup?.kick(); // the imported keys go to the key backup
       return r;
     },
   };

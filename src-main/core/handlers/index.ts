@@ -1,6 +1,7 @@
 import type { Core } from '../core';
 import type { Handlers } from '../dispatch';
 import { accountHandlers } from './accounts';
+import { backupHandlers } from './backup';
 import { cryptoHandlers } from './crypto';
 import { pendingHandlers } from './pending';
 import { messageHandlers } from './messages';
@@ -18,6 +19,7 @@ export function coreHandlers(core: Core): Handlers {
     ...timelineHandlers(core),
     ...messageHandlers(core),
     ...cryptoHandlers(core),
+    ...backupHandlers(core),
     ...pendingHandlers(),
   };
 }

@@ -5,11 +5,9 @@ type Pending =
   | 'verification.accept'
   | 'verification.startSas'
   | 'verification.confirm'
-  | 'verification.cancel'
-  | 'backup.setup'
-  | 'backup.restore';
+  | 'verification.cancel';
 
-// Interim, until the verification and backup services land (same branch of work, issue 8).
+// Interim, until the verification service lands (same branch of work, issue 8).
 const notYet = () => {
   throw Object.assign(new Error('Not available yet'), { code: 'unavailable' });
 };
@@ -21,7 +19,5 @@ export function pendingHandlers(): Pick<Handlers, Pending> {
     'verification.startSas': notYet,
     'verification.confirm': notYet,
     'verification.cancel': notYet,
-    'backup.setup': notYet,
-    'backup.restore': notYet,
   };
 }
