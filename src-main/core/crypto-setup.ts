@@ -6,6 +6,9 @@
 import { CryptoMachine } from '../crypto/machine';
 import { CryptoApi } from '../net/crypto-api';
 import type { MatrixApi } from '../net/api';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { createSqliteIndexedDB, installIndexedDB } from '../storage/idb';
 import { cryptoStoreKey, type SecretStore } from '../storage/secret-store';
 
 /** What opening a machine needs from the account. */
@@ -18,16 +21,25 @@ export type CryptoAccount = {
   secrets: SecretStore;
 };
 
-let installed: Promise<void> | undefined;
+/** Each crypto store's database name (its prefix) → its SQLite file. */
+const storeFiles = new Map<string, string>();
+let installed = false;
 
-/** An IndexedDB for the crypto wasm (in memory for now: keys last as long as the process). */
-function ensureIndexedDB(): Promise<void> {
-  installed ??= (async () => {
-    if ((globalThis as { indexedDB?: unknown }).indexedDB) return;
-    const auto = 'fake-indexeddb/auto'; // sets the IndexedDB globals (no typings to resolve)
-    await import(auto);
-  })();
-  return installed;
+/**
+ * The crypto wasm's IndexedDB, once per thread: SQLite files read on demand, one per account
+ * and device (the wasm opens `<name>::matrix-sdk-crypto` and `…-meta`: both go to one file).
+ */
+function ensureIndexedDB(): void {
+  if (installed) return;
+  const { factory } = createSqliteIndexedDB({
+    fileFor: (name) => {
+      const file = storeFiles.get(name.split('::')[0]!);
+      if (!file) throw new Error(`No crypto store file is registered for ${name}`);
+      return file;
+    },
+  });
+  installIndexedDB(factory);
+  installed = true;
 }
 
 /** Opens crypto machines for the core's accounts. */
@@ -38,16 +50,23 @@ export class CryptoSetup {
     this.#log = log;
   }
 
-  /** The store's database name: one per account and device. */
+  /** The store's database name: one per account, device and data folder. */
   static storeName(userId: string, deviceId: string, dir: string): string {
-    return `lightmatrix-crypto:${userId}:${deviceId}:${dir}`;
+    const where = createHash('sha256').update(dir).digest('base64url').slice(0, 12);
+    return `lightmatrix-crypto:${userId}:${deviceId}:${where}`;
+  }
+
+  /** The store's file, in the account's folder (one per device: a new sign-in starts afresh). */
+  static storeFile(dir: string, deviceId: string): string {
+    return join(dir, `crypto-${deviceId.replace(/[^A-Za-z0-9_-]/g, '_')}.sqlite`);
   }
 
   /** The account's machine, or undefined (logged) when it cannot open. */
   async open(a: CryptoAccount): Promise<CryptoMachine | undefined> {
     try {
-      await ensureIndexedDB();
+      ensureIndexedDB();
       const storeName = CryptoSetup.storeName(a.userId, a.deviceId, a.dir);
+      storeFiles.set(storeName, CryptoSetup.storeFile(a.dir, a.deviceId));
       const key = await cryptoStoreKey(a.secrets, a.userId, a.deviceId);
       return await CryptoMachine.open({
         userId: a.userId,
