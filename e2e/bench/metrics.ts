@@ -51,6 +51,44 @@ export type ColdStartMetrics = {
   note: string;
 };
 
+/**
+ * Decryption of the same megolm-encrypted events by a bare in-memory wasm machine (raw) and by
+ * our core (ours), in one process; stalls are the event loop's, while each side decrypts.
+ */
+export type DecryptMetrics = {
+  side: string;
+  events: number;
+  rooms: number;
+  /** Megolm sessions the events were encrypted with. */
+  sessions: number;
+  /** What `crypto-setup` opened our machine's store on (the IndexedDB implementation). */
+  oursStore: string;
+  rawSeconds: number;
+  rawCpuSeconds: number;
+  /** `events / rawSeconds`. */
+  rawPerSecond: number;
+  /** The longest event-loop stall while raw decrypted (the larger of the two watchers). */
+  rawStallMs: number;
+  oursSeconds: number;
+  oursCpuSeconds: number;
+  /** `events / oursSeconds`. */
+  oursPerSecond: number;
+  /** The longest event-loop stall while ours decrypted: the larger of the two below. */
+  oursStallMs: number;
+  /** `monitorEventLoopDelay({ resolution: 1 })` max while ours decrypted. */
+  oursLoopDelayMaxMs: number;
+  /** The worst gap between ticks of a 1 ms interval timer while ours decrypted. */
+  oursTimerGapMs: number;
+  /** `oursPerSecond / rawPerSecond`, in this process. */
+  ratio: number;
+  /** Making the events and sharing the keys (not measured above). */
+  setupSeconds: number;
+  /** Network requests our machine tried (there is no network here: each one failed). */
+  networkAttempts: number;
+  peakRssMb: number;
+  note: string;
+};
+
 const PREFIX = 'BENCH_RESULT ';
 
 /** The median of `xs` (not empty). */
@@ -61,15 +99,14 @@ export function median(xs: readonly number[]): number {
 }
 
 /** Each numeric field's median over `runs` (other fields from the first); null if none ran. */
-export function medianMetrics(runs: readonly SyncMetrics[]): SyncMetrics | null {
+export function medianMetrics<T extends object>(runs: readonly T[]): T | null {
   if (runs.length === 0) return null;
-  const out: Record<string, unknown> = { ...runs[0]! };
-  for (const [key, value] of Object.entries(runs[0]!)) {
-    if (typeof value === 'number') {
-      out[key] = median(runs.map((r) => (r as Record<string, unknown>)[key] as number));
-    }
+  const rows = runs as readonly Record<string, unknown>[];
+  const out: Record<string, unknown> = { ...rows[0]! };
+  for (const [key, value] of Object.entries(rows[0]!)) {
+    if (typeof value === 'number') out[key] = median(rows.map((r) => r[key] as number));
   }
-  return out as SyncMetrics;
+  return out as T;
 }
 
 /** Seconds of CPU (user + system) in `u`. */
@@ -83,7 +120,7 @@ export function peakRssMb(): number {
 }
 
 /** Writes the result line the parent reads (through stdout, even when console is muted). */
-export function emitResult(result: SyncMetrics | ColdStartMetrics): void {
+export function emitResult(result: SyncMetrics | ColdStartMetrics | DecryptMetrics): void {
   process.stdout.write(`${PREFIX}${JSON.stringify(result)}\n`);
 }
 
