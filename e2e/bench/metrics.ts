@@ -2,6 +2,7 @@
  * What each benchmark child process measures about itself, and how it hands the figures back to
  * the parent: one `BENCH_RESULT {json}` line on stdout.
  */
+import { readFileSync } from 'node:fs';
 
 /** One side's fresh initial sync. */
 export type SyncMetrics = {
@@ -114,8 +115,19 @@ export function cpuSeconds(u: NodeJS.CpuUsage): number {
   return (u.user + u.system) / 1e6;
 }
 
-/** Peak RSS of this process so far, in MB (maxRSS is in KiB on Linux). */
+/**
+ * Peak RSS of this process so far, in MB: Linux's `VmHWM`, the high-water mark of this
+ * process's own memory. Not getrusage's maxrss, which survives exec: a child spawned by a
+ * bigger process (the bench's parent holds vite) would report its parent's peak. Elsewhere,
+ * maxrss (KiB), with that caveat.
+ */
 export function peakRssMb(): number {
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return Number(hwm[1]) / 1024;
+  } catch {
+    // no procfs: not Linux
+  }
   return process.resourceUsage().maxRSS / 1024;
 }
 
