@@ -220,6 +220,7 @@ async function run(): Promise<DecryptMetrics> {
     oursLoopDelayMaxMs: oursPass.loopDelayMaxMs,
     oursTimerGapMs: oursPass.timerGapMs,
     ratio: rawPass.seconds / oursPass.seconds,
+    cpuRatio: rawPass.cpuSeconds / oursPass.cpuSeconds,
     setupSeconds,
     networkAttempts: ours.attempts(),
     peakRssMb: rss,

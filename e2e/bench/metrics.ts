@@ -80,8 +80,10 @@ export type DecryptMetrics = {
   oursLoopDelayMaxMs: number;
   /** The worst gap between ticks of a 1 ms interval timer while ours decrypted. */
   oursTimerGapMs: number;
-  /** `oursPerSecond / rawPerSecond`, in this process. */
+  /** `oursPerSecond / rawPerSecond`, in this process (the target's figure). */
   ratio: number;
+  /** The same by CPU time: `rawCpuSeconds / oursCpuSeconds`, in this process. */
+  cpuRatio: number;
   /** Making the events and sharing the keys (not measured above). */
   setupSeconds: number;
   /** Network requests our machine tried (there is no network here: each one failed). */
