@@ -23,7 +23,7 @@ import {
   type SyncMetrics,
 } from './metrics';
 import { judgeRender, renderTable, runRenderBench, type RenderMetrics } from './render';
-import { coldTable, judge, syncTable, targetTable } from './report';
+import { coldTable, judge, syncTable, targetTable, type SyncColumn } from './report';
 
 const { values } = parseArgs({
   options: {
@@ -149,36 +149,15 @@ function machine() {
   };
 }
 
-async function main(): Promise<boolean> {
-  console.log(`bench: ${rooms} rooms × ${events} events, ${runs} run(s) per side; in ${work}`);
-  buildDir = await buildChildren(work);
-  hs = await startHomeserverProcess(join(work, 'homeserver'));
-  const seed: SeedReport = await seedBench(hs.url, { rooms, events });
-  console.log(
-    `seeded ${seed.rooms} rooms (${seed.dmRooms} DMs, ${seed.bigRooms} with 200+ members), ` +
-      `${seed.serverEvents} events on the server, in ${seed.seconds.toFixed(1)} s`,
-  );
-  const sync = await syncRounds(['--url', hs.url, '--user', seed.username, '--password', seed.password]);
-  console.log('LightMatrix: render benchmarks in Chromium (adds a 10,000-event room)…');
-  const account = { url: hs.url, username: seed.username, password: seed.password, userId: seed.userId };
-  const render: RenderMetrics | null = await runRenderBench(account, rooms, join(work, 'render')).catch(
-    (err: unknown) => {
-      console.error(`\nrender benchmarks failed:\n${err instanceof Error ? err.stack : String(err)}\n`);
-      return null;
-    },
-  );
-  // The cold start reads the cache only: the homeserver is gone by then.
-  await hs.stop();
-  hs = undefined;
-  let cold: ColdStartMetrics | null = null;
-  if (sync.oursDir) {
-    console.log('LightMatrix: cold start from the cache…');
-    const o = await runChild<ColdStartMetrics>('ours-cold', ['--data', sync.oursDir]);
-    cold = unwrap('LightMatrix cold start', o);
-  }
-  const decryptRuns = await decryptRounds();
-  const store = await storeBench();
-
+/** Prints the tables and the targets, and writes `bench/results.json`. */
+function report(
+  seed: SeedReport,
+  sync: SyncRuns,
+  cold: ColdStartMetrics | null,
+  render: RenderMetrics | null,
+  decryptRuns: DecryptMetrics[],
+  store: StoreMetrics | null,
+): void {
   const [jssdk, jssdkCrypto, ours, matched] = [
     sync.jssdk,
     sync.jssdkCrypto,
@@ -192,9 +171,9 @@ async function main(): Promise<boolean> {
     ...judgeCrypto(decrypt, store),
   ];
   const title = runs > 1 ? `initial sync, medians of ${runs} runs` : 'initial sync';
-  const columns = [
-    { head: 'matrix-js-sdk', ratioHead: 'js-sdk ÷ ours', m: jssdk! },
-    { head: 'js-sdk + Rust crypto', ratioHead: 'its ÷ ours', m: jssdkCrypto! },
+  const columns: SyncColumn[] = [
+    { head: 'matrix-js-sdk', ratioHead: 'js-sdk ÷ ours', m: jssdk },
+    { head: 'js-sdk + Rust crypto', ratioHead: 'its ÷ ours', m: jssdkCrypto },
   ];
   if (matched) {
     const head = `js-sdk, limit ${matched.timelineLimit}`;
@@ -230,6 +209,39 @@ async function main(): Promise<boolean> {
   const out = join(ROOT, 'bench', 'results.json');
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`wrote ${out}`);
+}
+
+async function main(): Promise<boolean> {
+  console.log(`bench: ${rooms} rooms × ${events} events, ${runs} run(s) per side; in ${work}`);
+  buildDir = await buildChildren(work);
+  hs = await startHomeserverProcess(join(work, 'homeserver'));
+  const seed: SeedReport = await seedBench(hs.url, { rooms, events });
+  console.log(
+    `seeded ${seed.rooms} rooms (${seed.dmRooms} DMs, ${seed.bigRooms} with 200+ members), ` +
+      `${seed.serverEvents} events on the server, in ${seed.seconds.toFixed(1)} s`,
+  );
+  const sync = await syncRounds(['--url', hs.url, '--user', seed.username, '--password', seed.password]);
+  console.log('LightMatrix: render benchmarks in Chromium (adds a 10,000-event room)…');
+  const account = { url: hs.url, username: seed.username, password: seed.password, userId: seed.userId };
+  const render: RenderMetrics | null = await runRenderBench(account, rooms, join(work, 'render')).catch(
+    (err: unknown) => {
+      console.error(`\nrender benchmarks failed:\n${err instanceof Error ? err.stack : String(err)}\n`);
+      return null;
+    },
+  );
+  // The cold start reads the cache only: the homeserver is gone by then.
+  await hs.stop();
+  hs = undefined;
+  let cold: ColdStartMetrics | null = null;
+  if (sync.oursDir) {
+    console.log('LightMatrix: cold start from the cache…');
+    const o = await runChild<ColdStartMetrics>('ours-cold', ['--data', sync.oursDir]);
+    cold = unwrap('LightMatrix cold start', o);
+  }
+  const decryptRuns = await decryptRounds();
+  const store = await storeBench();
+
+  report(seed, sync, cold, render, decryptRuns, store);
   const all = [sync.jssdk, sync.jssdkCrypto, sync.ours, decryptRuns].every((r) => r.length === runs);
   return all && cold !== null && render !== null;
 }
