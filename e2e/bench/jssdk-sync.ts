@@ -1,11 +1,15 @@
 /**
  * Benchmark child: matrix-js-sdk (Element's engine) logs in as the bench user with a fresh
  * device, runs `startClient({ lazyLoadMembers: true })` with its defaults otherwise (memory
- * store, no crypto: the rooms are unencrypted) and stops at the first `PREPARED` sync state.
- * Prints one `BENCH_RESULT` line (see metrics.ts).
+ * store, no crypto) and stops at the first `PREPARED` sync state. Prints one `BENCH_RESULT`
+ * line (see metrics.ts).
+ *
+ * `--crypto` turns its Rust crypto on first (`initRustCrypto({ useIndexedDB: false })`, js-sdk's
+ * own copy of the wasm, as it configures it: its tracing on at debug level): the device's keys
+ * are then kept in memory only, where our core writes its crypto store.
  *
  * `node --import tsx e2e/bench/jssdk-sync.ts --url URL --user NAME --password PW
- * [--initial-sync-limit N]` (js-sdk's default limit is 8 events per room).
+ * [--initial-sync-limit N] [--crypto]` (js-sdk's default limit is 8 events per room).
  */
 import loglevel from 'loglevel';
 import { ClientEvent, createClient, SyncState, type MatrixClient } from 'matrix-js-sdk';
@@ -49,6 +53,7 @@ function countEvents(client: MatrixClient): { rooms: number; events: number } {
 async function run(): Promise<SyncMetrics> {
   const target = targetFromArgs();
   const limitArg = argValue('--initial-sync-limit', '');
+  const crypto = process.argv.includes('--crypto');
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
   const anon = createClient({ baseUrl: target.url });
@@ -64,6 +69,7 @@ async function run(): Promise<SyncMetrics> {
     deviceId: login.device_id,
     accessToken: login.access_token,
   });
+  if (crypto) await client.initRustCrypto({ useIndexedDB: false });
   const prepared = new Promise<void>((resolve, reject) => {
     client.on(ClientEvent.Sync, (state, _prev, data) => {
       if (state === SyncState.Prepared) resolve();
@@ -83,7 +89,7 @@ async function run(): Promise<SyncMetrics> {
   const { rooms, events } = countEvents(client);
   client.stopClient();
   return {
-    side: 'matrix-js-sdk',
+    side: crypto ? 'matrix-js-sdk + Rust crypto' : 'matrix-js-sdk',
     cpuSeconds: cpu,
     syncCpuSeconds: syncCpu,
     wallSeconds: wall,
@@ -95,7 +101,9 @@ async function run(): Promise<SyncMetrics> {
     warnings,
     timelineLimit: limitArg ? Number(limitArg) : DEFAULT_INITIAL_SYNC_LIMIT,
     note:
-      'matrix-js-sdk 37.5.0, MemoryStore, no crypto, lazyLoadMembers' +
+      'matrix-js-sdk 37.5.0, MemoryStore, ' +
+      (crypto ? 'Rust crypto (keys in memory), ' : 'no crypto, ') +
+      'lazyLoadMembers' +
       `${limitArg ? `, initialSyncLimit ${limitArg}` : ''}, ready = first PREPARED`,
   };
 }

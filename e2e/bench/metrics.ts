@@ -2,6 +2,7 @@
  * What each benchmark child process measures about itself, and how it hands the figures back to
  * the parent: one `BENCH_RESULT {json}` line on stdout.
  */
+import { readFileSync } from 'node:fs';
 
 /** One side's fresh initial sync. */
 export type SyncMetrics = {
@@ -51,6 +52,46 @@ export type ColdStartMetrics = {
   note: string;
 };
 
+/**
+ * Decryption of the same megolm-encrypted events by a bare in-memory wasm machine (raw) and by
+ * our core (ours), in one process; stalls are the event loop's, while each side decrypts.
+ */
+export type DecryptMetrics = {
+  side: string;
+  events: number;
+  rooms: number;
+  /** Megolm sessions the events were encrypted with. */
+  sessions: number;
+  /** What `crypto-setup` opened our machine's store on (the IndexedDB implementation). */
+  oursStore: string;
+  rawSeconds: number;
+  rawCpuSeconds: number;
+  /** `events / rawSeconds`. */
+  rawPerSecond: number;
+  /** The longest event-loop stall while raw decrypted (the larger of the two watchers). */
+  rawStallMs: number;
+  oursSeconds: number;
+  oursCpuSeconds: number;
+  /** `events / oursSeconds`. */
+  oursPerSecond: number;
+  /** The longest event-loop stall while ours decrypted: the larger of the two below. */
+  oursStallMs: number;
+  /** `monitorEventLoopDelay({ resolution: 1 })` max while ours decrypted. */
+  oursLoopDelayMaxMs: number;
+  /** The worst gap between ticks of a 1 ms interval timer while ours decrypted. */
+  oursTimerGapMs: number;
+  /** `oursPerSecond / rawPerSecond`, in this process (the target's figure). */
+  ratio: number;
+  /** The same by CPU time: `rawCpuSeconds / oursCpuSeconds`, in this process. */
+  cpuRatio: number;
+  /** Making the events and sharing the keys (not measured above). */
+  setupSeconds: number;
+  /** Network requests our machine tried (there is no network here: each one failed). */
+  networkAttempts: number;
+  peakRssMb: number;
+  note: string;
+};
+
 const PREFIX = 'BENCH_RESULT ';
 
 /** The median of `xs` (not empty). */
@@ -61,15 +102,14 @@ export function median(xs: readonly number[]): number {
 }
 
 /** Each numeric field's median over `runs` (other fields from the first); null if none ran. */
-export function medianMetrics(runs: readonly SyncMetrics[]): SyncMetrics | null {
+export function medianMetrics<T extends object>(runs: readonly T[]): T | null {
   if (runs.length === 0) return null;
-  const out: Record<string, unknown> = { ...runs[0]! };
-  for (const [key, value] of Object.entries(runs[0]!)) {
-    if (typeof value === 'number') {
-      out[key] = median(runs.map((r) => (r as Record<string, unknown>)[key] as number));
-    }
+  const rows = runs as readonly Record<string, unknown>[];
+  const out: Record<string, unknown> = { ...rows[0]! };
+  for (const [key, value] of Object.entries(rows[0]!)) {
+    if (typeof value === 'number') out[key] = median(rows.map((r) => r[key] as number));
   }
-  return out as SyncMetrics;
+  return out as T;
 }
 
 /** Seconds of CPU (user + system) in `u`. */
@@ -77,13 +117,24 @@ export function cpuSeconds(u: NodeJS.CpuUsage): number {
   return (u.user + u.system) / 1e6;
 }
 
-/** Peak RSS of this process so far, in MB (maxRSS is in KiB on Linux). */
+/**
+ * Peak RSS of this process so far, in MB: Linux's `VmHWM`, the high-water mark of this
+ * process's own memory. Not getrusage's maxrss, which survives exec: a child spawned by a
+ * bigger process (the bench's parent holds vite) would report its parent's peak. Elsewhere,
+ * maxrss (KiB), with that caveat.
+ */
 export function peakRssMb(): number {
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return Number(hwm[1]) / 1024;
+  } catch {
+    // no procfs: not Linux
+  }
   return process.resourceUsage().maxRSS / 1024;
 }
 
 /** Writes the result line the parent reads (through stdout, even when console is muted). */
-export function emitResult(result: SyncMetrics | ColdStartMetrics): void {
+export function emitResult(result: SyncMetrics | ColdStartMetrics | DecryptMetrics): void {
   process.stdout.write(`${PREFIX}${JSON.stringify(result)}\n`);
 }
 

@@ -56,10 +56,12 @@ export function judge(
   ];
 }
 
-const fmt = (v: number | null | undefined, digits = 2) =>
+/** `v` with `digits` decimals, or `—` when there is no figure. */
+export const fmt = (v: number | null | undefined, digits = 2) =>
   v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits);
 
-function table(rows: string[][]): string {
+/** Rows as aligned columns (the first left-aligned, the others right-aligned). */
+export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows
     .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))))
@@ -67,25 +69,29 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
+/** Another client's sync, as a column beside ours: its heading, its figures (null: none). */
+export type SyncColumn = { head: string; ratioHead: string; m: SyncMetrics | null };
+
 /**
- * The side-by-side table of both syncs, with js-sdk ÷ ours ratios; `matched` (optional) is
- * js-sdk asked for as many timeline events per room as our filter.
+ * The side-by-side table of the syncs, ours first, then each other side with its ÷ ours ratio
+ * (plain js-sdk, js-sdk asked for as many timeline events per room as our filter, js-sdk with
+ * its Rust crypto…).
  */
 export function syncTable(
   ours: SyncMetrics | null,
-  jssdk: SyncMetrics | null,
-  matched: SyncMetrics | null = null,
+  others: readonly SyncColumn[],
   title = 'initial sync',
 ): string {
   const row = (label: string, pick: (m: SyncMetrics) => number, digits = 2): string[] => {
     const o = ours ? pick(ours) : null;
-    const j = jssdk ? pick(jssdk) : null;
-    const cells = [label, fmt(o, digits), fmt(j, digits), o && j ? `${fmt(j / o)}×` : '—'];
-    if (matched) cells.push(fmt(pick(matched), digits), o ? `${fmt(pick(matched) / o)}×` : '—');
+    const cells = [label, fmt(o, digits)];
+    for (const { m } of others) {
+      const v = m ? pick(m) : null;
+      cells.push(fmt(v, digits), o && v !== null ? `${fmt(v / o)}×` : '—');
+    }
     return cells;
   };
-  const head = [title, 'LightMatrix', 'matrix-js-sdk', 'js-sdk ÷ ours'];
-  if (matched) head.push(`js-sdk, limit ${matched.timelineLimit}`, 'its ÷ ours');
+  const head = [title, 'LightMatrix', ...others.flatMap((c) => [c.head, c.ratioHead])];
   return table([
     head,
     row('timeline limit per room', (m) => m.timelineLimit, 0),
