@@ -39,6 +39,19 @@ export type CryptoServiceDeps = {
 };
 
 const RETRY_PAGE = 200;
+/** Longest stretch of decrypting before the event loop gets a turn (IPC, timers, sockets). */
+const SLICE_MS = 8;
+
+/** Yields to the event loop once `SLICE_MS` of work has passed since the last yield. */
+class Slicer {
+  #since = performance.now();
+
+  async maybeYield(): Promise<void> {
+    if (performance.now() - this.#since < SLICE_MS) return;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    this.#since = performance.now();
+  }
+}
 const VERIFICATION = /^m\.key\.verification\./;
 
 /** True for an in-room event that belongs to a verification. */
@@ -113,8 +126,10 @@ export class CryptoService {
   /** Decrypts the encrypted events among `events` in place (history pages, sync timelines). */
   async decryptEvents(roomId: string, events: readonly RawEvent[]): Promise<void> {
     const seen = new Map<string, string>(); // this batch's messages, as in megolm_messages
+    const slicer = new Slicer();
     for (const ev of events) {
       if (ev.type !== 'm.room.encrypted' || ev.state_key !== undefined || ev.e2ee) continue;
+      await slicer.maybeYield();
       if (!ev.content.ciphertext) continue; // redacted: nothing to decrypt
       if (this.#isReplay(ev.event_id, ev.content, seen)) {
         ev.e2ee = replayRecord(ev.content);
@@ -192,7 +207,9 @@ export class CryptoService {
   async #retry(rows: EventRow[]): Promise<number> {
     const done: { row: EventRow; type: string; content: JsonObject; record: E2eeRecord }[] = [];
     const seen = new Map<string, string>();
+    const slicer = new Slicer();
     for (const row of rows) {
+      await slicer.maybeYield();
       if (this.#isReplay(row.eventId, row.content, seen)) continue;
       const r = await decryptEvent(this.machine.olm, row.roomId, toRawEvent(row), this.#ctx);
       if (r.ok) done.push({ row, type: r.type, content: r.content, record: r.record });
