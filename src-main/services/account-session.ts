@@ -14,6 +14,8 @@ import type { CryptoMachine } from '../crypto/machine';
 import { CryptoService, type ChangedEvents } from './crypto-service';
 import type { RawEvent } from '../protocol/events';
 import type { ToDeviceEvent } from '../protocol/sync';
+import { VerificationService } from './verification-service';
+import { directChat } from './direct-chat';
 
 /** How many recently opened timelines keep receiving live deltas. */
 const MAX_WATCHED = 16;
@@ -49,6 +51,8 @@ export class AccountSession {
   readonly messages: MessageService;
   /** End-to-end encryption, when the account's crypto machine runs. */
   readonly crypto: CryptoService | undefined;
+  /** Interactive verification, when the account's crypto machine runs. */
+  readonly verification: VerificationService | undefined;
   #events: EventLog;
   /**
    * Set (to why, for people) when the disk refused writes at start: the services serve the
@@ -72,11 +76,25 @@ export class AccountSession {
           userId: d.userId,
           members: (roomId) => this.#membership(roomId),
           onChanged: (changed) => this.#pushChanged(changed),
-          onVerificationEvent: d.onVerificationEvent,
+          onVerificationEvent: (ev, roomId) => {
+            this.verification?.receive(ev, roomId);
+            d.onVerificationEvent?.(ev, roomId);
+          },
+          onTrustChanged: (userIds) => this.#events.push('crypto.devicesChanged', { userIds }),
           log: d.log,
         })
       : undefined;
     const crypto = this.crypto;
+    this.verification = crypto
+      ? new VerificationService({
+          machine: crypto.machine,
+          encrypt: (roomId, type, content) => crypto.encrypt(roomId, type, content),
+          directChat: (userId) =>
+            directChat({ stores: this.stores, rooms: this.rooms, events: d.events }, userId),
+          events: d.events,
+          log: d.log,
+        })
+      : undefined;
     this.timeline = new TimelineService({
       ...base,
       decrypt: crypto ? (roomId, events) => crypto.decryptEvents(roomId, events) : undefined,
@@ -127,6 +145,7 @@ export class AccountSession {
 
   async stop(): Promise<void> {
     await Promise.all([this.queue.close(), this.sync.stop()]);
+    await this.verification?.close();
     await this.crypto?.close();
   }
 

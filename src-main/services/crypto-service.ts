@@ -32,6 +32,8 @@ export type CryptoServiceDeps = {
    * their room (the whole event, as `receiveVerificationEvent` wants it).
    */
   onVerificationEvent?: (ev: ToDeviceEvent | RawEvent, roomId?: string) => void;
+  /** The machine learned new devices, keys or identity trust of these users. */
+  onTrustChanged?: (userIds: string[]) => void;
   log: (msg: string) => void;
   now?: () => number;
 };
@@ -61,6 +63,8 @@ export class CryptoService {
     d.machine.listen({
       onRoomKeys: (keys) => void this.#retrySessions(keys),
       onWithheld: (keys) => this.#withheld(keys),
+      onDevicesChanged: (userIds) => d.onTrustChanged?.(userIds),
+      onIdentityChanged: (userId) => d.onTrustChanged?.([userId]),
     });
   }
 
@@ -102,7 +106,12 @@ export class CryptoService {
   /** Decrypts the encrypted events among `events` in place (history pages, sync timelines). */
   async decryptEvents(roomId: string, events: readonly RawEvent[]): Promise<void> {
     for (const ev of events) {
-      if (ev.type !== 'm.room.encrypted' || ev.state_key !== undefined || ev.e2ee) continue;
+      if (ev.state_key !== undefined || ev.e2ee) continue;
+      if (ev.type !== 'm.room.encrypted') {
+        // Verification events may come in plaintext even in encrypted rooms (js-sdk sends so).
+        if (isVerificationEvent(ev)) this.#d.onVerificationEvent?.(ev, roomId);
+        continue;
+      }
       if (!ev.content.ciphertext) continue; // redacted: nothing to decrypt
       await decryptInPlace(this.machine.olm, roomId, ev, this.#ctx);
       if (isVerificationEvent(ev)) this.#d.onVerificationEvent?.(ev, roomId);

@@ -6,6 +6,7 @@ import { pendingHandlers } from './pending';
 import { messageHandlers } from './messages';
 import { roomHandlers } from './rooms';
 import { timelineHandlers } from './timeline';
+import { verificationHandlers } from './verification';
 
 /**
  * The command handlers, by area: thin, each one delegating to a service of the core or of the
@@ -18,6 +19,7 @@ export function coreHandlers(core: Core): Handlers {
     ...timelineHandlers(core),
     ...messageHandlers(core),
     ...cryptoHandlers(core),
+    ...verificationHandlers(core),
     ...pendingHandlers(),
   };
 }
