@@ -165,6 +165,7 @@ export class CryptoMachine {
     lists.free();
     const out: ToDeviceEvent[] = [];
     for (const p of processed) {
+      if (p.type === wasm.ProcessedToDeviceEventType.Invalid) this.#logInvalid(p.rawEvent);
       const raw = p.type === wasm.ProcessedToDeviceEventType.Invalid ? undefined : p.rawEvent;
       const ev = raw === undefined ? undefined : parseToDevice(raw);
       if (ev && p.type !== wasm.ProcessedToDeviceEventType.UnableToDecrypt) out.push(ev);
@@ -172,6 +173,13 @@ export class CryptoMachine {
     }
     void this.flush();
     return out;
+  }
+
+  /** The machine dropped a to-device event it could not use (malformed content): say so. */
+  #logInvalid(raw: string): void {
+    const ev = parseToDevice(raw);
+    const what = ev ? `${ev.type} from ${ev.sender}` : 'event';
+    this.#log(`crypto: ignored an invalid to-device ${what}`);
   }
 
   /**

@@ -138,7 +138,8 @@ export class VerificationService {
     try {
       await this.#olm.receiveVerificationEvent(JSON.stringify(wire), new wasm.RoomId(roomId));
     } catch (err) {
-      this.#d.log(`verification: ignored ${ev.type} ${ev.event_id}: ${describe(err)}`);
+      const what = `${ev.type} from ${ev.sender} (${ev.event_id})`;
+      this.#d.log(`verification: ignored ${what}: ${describe(err)}`);
       return 'skip';
     }
     void this.#d.machine.flush(); // what the machine answers
