@@ -1,7 +1,7 @@
 /**
  * Interactive verification through real cores on the test homeserver: another session of the
  * same user (to-device), another user in a direct chat (in-room, encrypted), emoji that do not
- * match, a request declined, and verification events that make no sense.
+ * match, a request declined, one that times out, and verification events that make no sense.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { api, register, startTestServer } from '../../e2e/homeserver/testing/helpers';
@@ -227,6 +227,35 @@ describe('core: verification', () => {
       expect(err).toMatchObject({ ok: false, error: { code: 'bad_state' } });
       const seen = await call(a, 'crypto.userDevices', { userId: '@alice:test.local' });
       expect(seen.devices.find((d) => d.deviceId === devB)?.verified).toBe(false);
+    },
+    T,
+  );
+
+  it(
+    'a request nobody answers times out on both sides',
+    async () => {
+      const { url } = await server();
+      await register(url, 'alice');
+      const a = await core(url, 'alice');
+      const b = await core(url, 'alice');
+      const [devA, devB] = await Promise.all([deviceOf(a), deviceOf(b)]);
+      await knowsDevice(b, '@alice:test.local', devA);
+      const { flowId } = await call(a, 'verification.request', {
+        userId: '@alice:test.local',
+        deviceId: devB,
+      });
+      await phase(b, flowId, 'requested');
+
+      // The wasm measures its timeouts with performance.now(): eleven minutes pass at once.
+      const now = performance.now.bind(performance);
+      const later = vi.spyOn(performance, 'now').mockImplementation(() => now() + 11 * 60_000);
+      cleanup(() => later.mockRestore());
+      const [atA, atB] = await Promise.all([
+        phase(a, flowId, 'cancelled'),
+        phase(b, flowId, 'cancelled'),
+      ]);
+      expect(atA.cancelReason).toBe('Timed out');
+      expect(atB.cancelReason).toBe('Timed out');
     },
     T,
   );
