@@ -261,6 +261,48 @@ describe('core: verification', () => {
   );
 
   it(
+    'commands with bad input or in the wrong phase answer with clear errors and change nothing',
+    async () => {
+      const { url } = await server();
+      await register(url, 'alice');
+      await register(url, 'bob');
+      const a = await core(url, 'alice');
+      const b = await core(url, 'alice');
+      const devA = await deviceOf(a);
+      const devB = await deviceOf(b);
+      const error = async (command: string, data: unknown) => {
+        const r = await a.handle(command, data);
+        if (r.ok) throw new Error(`${command} succeeded`);
+        return r.error.code;
+      };
+      const me = '@alice:test.local';
+      expect(await error('verification.request', { userId: 'nonsense' })).toBe('bad_request');
+      expect(await error('verification.request', { userId: me, deviceId: devA })).toBe(
+        'bad_request',
+      );
+      expect(await error('verification.request', { userId: me, deviceId: 'NOSUCH' })).toBe(
+        'unknown_device',
+      );
+      // Bob never set up cross-signing: no direct chat is made for nothing.
+      expect(await error('verification.request', { userId: '@bob:test.local' })).toBe(
+        'no_identity',
+      );
+      expect((await call(a, 'rooms.list', {})).rooms).toEqual([]);
+      expect(await error('verification.accept', { flowId: 'nope' })).toBe('unknown_flow');
+
+      await knowsDevice(b, me, devA);
+      const { flowId } = await call(a, 'verification.request', { userId: me, deviceId: devB });
+      expect(await error('verification.accept', { flowId })).toBe('bad_state'); // ours
+      expect(await error('verification.confirm', { flowId, match: true })).toBe('bad_state');
+      expect(await error('verification.startSas', { flowId })).toBe('bad_state');
+      await phase(b, flowId, 'requested');
+      await call(b, 'verification.accept', { flowId });
+      await phase(a, flowId, 'ready'); // still going after all that
+    },
+    T,
+  );
+
+  it(
     'ignores verification events with garbage content or for unknown flows, with a log line',
     async () => {
       const { url } = await server();

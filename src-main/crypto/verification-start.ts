@@ -82,11 +82,14 @@ export async function requestOwnSessions(m: CryptoMachine): Promise<Started> {
 /** Sends an event into a room and returns its id. */
 export type SendEvent = (roomId: string, type: string, content: JsonObject) => Promise<string>;
 
-/** Verification of another user in a direct chat with them (the request is sent here). */
+/**
+ * Verification of another user in a direct chat with them: `room` finds or makes it once we
+ * know they can be verified at all; the request is sent there.
+ */
 export async function requestInRoom(
   m: CryptoMachine,
   userId: string,
-  roomId: string,
+  room: () => Promise<string>,
   sendEvent: SendEvent,
 ): Promise<Started> {
   const identity = await identityOf(m, userId);
@@ -95,6 +98,7 @@ export async function requestInRoom(
     fail('no_identity', `${userId} has not set up cross-signing, so they cannot be verified`);
   }
   try {
+    const roomId = await room();
     const content = JSON.parse(identity.verificationRequestContent(OUR_METHODS)) as JsonObject;
     const eventId = await sendEvent(roomId, 'm.room.message', content);
     const request = identity.requestVerification(

@@ -66,8 +66,20 @@ const KEEP_FINISHED = 20;
 const STALE_MS = 15 * 60_000;
 const SEEN_MAX = 500;
 
+const USER_ID = /^@[^:\s]+:\S+$/;
+
 function fail(code: string, message: string): never {
   throw Object.assign(new Error(message), { code });
+}
+
+/** Runs a command; what the wasm throws (not always an `Error`) becomes a clear error. */
+async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof Error) throw err;
+    throw Object.assign(new Error(describe(err)), { code: 'crypto_error' });
+  }
 }
 
 /** Verification of one account (see the module comment). */
@@ -245,75 +257,86 @@ export class VerificationService {
   }
 
   /** Starts verifying one of our sessions, all of them, or another user; returns the flow id. */
-  async request(userId: string, deviceId?: string): Promise<string> {
-    const m = this.#d.machine;
-    let started: Started;
-    if (deviceId) started = await requestDevice(m, userId, deviceId);
-    else if (userId === m.userId) started = await requestOwnSessions(m);
-    else {
-      const roomId = await this.#d.directChat(userId);
-      const send = this.#sender.sendEvent.bind(this.#sender);
-      started = await requestInRoom(m, userId, roomId, send);
-    }
-    const t = this.#track(started.request);
-    if (started.outgoing) {
-      try {
-        await this.#sender.send(started.outgoing);
-      } catch (err) {
-        t.request.cancel()?.free();
-        await this.#refresh(t.flowId);
-        fail('send_failed', `The request could not be sent: ${describe(err)}`);
+  request(userId: string, deviceId?: string): Promise<string> {
+    return guard(async () => {
+      if (!USER_ID.test(userId)) fail('bad_request', `Not a user id: ${userId}`);
+      const m = this.#d.machine;
+      let started: Started;
+      if (deviceId) started = await requestDevice(m, userId, deviceId);
+      else if (userId === m.userId) started = await requestOwnSessions(m);
+      else {
+        const room = () => this.#d.directChat(userId);
+        const send = this.#sender.sendEvent.bind(this.#sender);
+        started = await requestInRoom(m, userId, room, send);
       }
-    }
-    return t.flowId;
+      const t = this.#track(started.request);
+      if (started.outgoing) {
+        try {
+          await this.#sender.send(started.outgoing);
+        } catch (err) {
+          t.request.cancel()?.free();
+          await this.#refresh(t.flowId);
+          fail('send_failed', `The request could not be sent: ${describe(err)}`);
+        }
+      }
+      return t.flowId;
+    });
   }
 
   /** Accepts a request the other side made. */
-  async accept(flowId: string): Promise<void> {
-    const t = this.#flow(flowId);
-    const r = t.request;
-    if (r.weStarted() || r.phase() !== wasm.VerificationRequestPhase.Requested)
-      fail('bad_state', 'This request is not waiting for you to accept it');
-    const out = r.acceptWithMethods(OUR_METHODS);
-    if (out) await this.#sender.send(out);
-    await this.#refresh(flowId);
+  accept(flowId: string): Promise<void> {
+    return guard(async () => {
+      const t = this.#flow(flowId);
+      const r = t.request;
+      if (r.weStarted() || r.phase() !== wasm.VerificationRequestPhase.Requested)
+        fail('bad_state', 'This request is not waiting for you to accept it');
+      const out = r.acceptWithMethods(OUR_METHODS);
+      if (out) await this.#sender.send(out);
+      await this.#refresh(flowId);
+    });
   }
 
   /** Starts the emoji comparison once both sides are ready. */
-  async startSas(flowId: string): Promise<void> {
-    const t = this.#flow(flowId);
-    if (t.sas) fail('bad_state', 'The emoji comparison has already started');
-    const started = await t.request.startSas();
-    if (!started) fail('bad_state', 'Both sides must be ready before comparing emoji');
-    const [sas, out] = started;
-    this.#useSas(t, sas);
-    await this.#sender.send(out);
-    await this.#refresh(flowId);
+  startSas(flowId: string): Promise<void> {
+    return guard(async () => {
+      const t = this.#flow(flowId);
+      if (t.sas) fail('bad_state', 'The emoji comparison has already started');
+      const started = await t.request.startSas();
+      if (!started) fail('bad_state', 'Both sides must be ready before comparing emoji');
+      const [sas, out] = started;
+      this.#useSas(t, sas);
+      await this.#sender.send(out);
+      await this.#refresh(flowId);
+    });
   }
 
   /** "They match" (the SAS completes once both said so) or "They don't match" (cancels). */
-  async confirm(flowId: string, match: boolean): Promise<void> {
-    const t = this.#flow(flowId);
-    const sas = t.sas;
-    if (!sas?.canBePresented()) fail('bad_state', 'There are no emoji to compare yet');
-    if (match) {
-      t.confirming = (async () => {
-        for (const r of await sas.confirm()) await this.#sender.send(r);
-      })();
-      await t.confirming;
-    } else {
-      const out = sas.cancelWithCode('m.mismatched_sas');
-      if (out) await this.#sender.send(out);
-    }
-    await this.#refresh(flowId);
+  confirm(flowId: string, match: boolean): Promise<void> {
+    return guard(async () => {
+      const t = this.#flow(flowId);
+      const sas = t.sas;
+      if (!sas?.canBePresented()) fail('bad_state', 'There are no emoji to compare yet');
+      if (match) {
+        t.confirming = (async () => {
+          for (const r of await sas.confirm()) await this.#sender.send(r);
+        })();
+        await t.confirming;
+      } else {
+        const out = sas.cancelWithCode('m.mismatched_sas');
+        if (out) await this.#sender.send(out);
+      }
+      await this.#refresh(flowId);
+    });
   }
 
   /** Declines or cancels (nothing to do once it ended). */
-  async cancel(flowId: string): Promise<void> {
-    const t = this.#flow(flowId);
-    const out = t.request.cancel() ?? t.sas?.cancel();
-    if (out) await this.#sender.send(out);
-    await this.#refresh(flowId);
+  cancel(flowId: string): Promise<void> {
+    return guard(async () => {
+      const t = this.#flow(flowId);
+      const out = t.request.cancel() ?? t.sas?.cancel();
+      if (out) await this.#sender.send(out);
+      await this.#refresh(flowId);
+    });
   }
 
   /** Stops tracking (the session is closing); the machine closes after. */
