@@ -205,7 +205,7 @@ describe('core: verification', () => {
   );
 
   it(
-    'a request declined on the other session reaches the one that asked',
+    'a cancel by either side reaches the other: declined when asked, cancelled during the emoji',
     async () => {
       const { url } = await server();
       await register(url, 'alice');
@@ -225,6 +225,23 @@ describe('core: verification', () => {
       expect((await phase(a, flowId, 'cancelled')).cancelReason).toBe('The other side cancelled');
       const err = await a.handle('verification.startSas', { flowId });
       expect(err).toMatchObject({ ok: false, error: { code: 'bad_state' } });
+
+      // Again, cancelled by the side that asked while the emoji are shown.
+      const again = await call(a, 'verification.request', {
+        userId: '@alice:test.local',
+        deviceId: devB,
+      });
+      await phase(b, again.flowId, 'requested');
+      await call(b, 'verification.accept', again);
+      await phase(a, again.flowId, 'ready');
+      await call(a, 'verification.startSas', again);
+      await sameEmoji(a, b, again.flowId);
+      await call(a, 'verification.cancel', again);
+      const theirs = await phase(b, again.flowId, 'cancelled');
+      expect(theirs.cancelReason).toBe('The other side cancelled');
+      expect(theirs.emoji).toBeUndefined();
+      expect((await phase(a, again.flowId, 'cancelled')).cancelReason).toBe('You cancelled');
+
       const seen = await call(a, 'crypto.userDevices', { userId: '@alice:test.local' });
       expect(seen.devices.find((d) => d.deviceId === devB)?.verified).toBe(false);
     },
