@@ -129,15 +129,18 @@ export class VerificationService {
     this.#track(request);
   }
 
-  /** Hands an in-room event to the machine, once; `own` for our own echo (already known). */
+  /**
+   * Hands an in-room event to the machine, once. Our own (this session's echoes, or another
+   * session of ours answering) are `own`: the machine keys in-room flows by the other user and
+   * would drop them.
+   */
   async #feedRoomEvent(ev: RawEvent, roomId: string): Promise<'fed' | 'own' | 'skip'> {
     if (this.#seen.has(ev.event_id)) return 'skip';
     this.#seen.add(ev.event_id);
     if (this.#seen.size > SEEN_MAX) this.#seen.delete(this.#seen.values().next().value!);
     if (Date.now() - ev.origin_server_ts > STALE_MS) return 'skip';
-    const me = this.#d.machine.userId;
-    if (ev.sender === me && ev.unsigned?.transaction_id !== undefined) return 'own';
-    if (ev.content.msgtype === REQUEST && ev.sender !== me) await this.#knowSender(ev);
+    if (ev.sender === this.#d.machine.userId) return 'own';
+    if (ev.content.msgtype === REQUEST) await this.#knowSender(ev);
     const wire: Record<string, unknown> = {
       event_id: ev.event_id,
       type: ev.type,
