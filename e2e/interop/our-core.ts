@@ -40,13 +40,19 @@ export async function closeCores(cores: (Core | undefined)[]): Promise<void> {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-/** Runs a command; throws with its error when it failed. */
+/** Runs a command; throws with its error when it failed, or when it takes over 30 s. */
 export async function call<C extends CommandName>(
   core: Core,
   command: C,
   req: CommandRequest<C>,
 ): Promise<CommandResponse<C>> {
-  const r = await core.handle(command, req);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${command} did not answer in 30 s`)), 30_000);
+  });
+  const r = await Promise.race([core.handle(command, req), late]).finally(() =>
+    clearTimeout(timer),
+  );
   if (!r.ok) throw new Error(`${command} failed: ${JSON.stringify(r.error)}`);
   return r.value as CommandResponse<C>;
 }
