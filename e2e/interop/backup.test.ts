@@ -26,7 +26,7 @@ import {
   unrecognized,
   until,
 } from './helpers';
-import { OurDevice } from './our-core';
+import { OurDevice } from './our-device';
 
 const T = 120_000;
 

@@ -1,109 +1,99 @@
 /**
- * Our core as an interop peer: started with `createCore` on a fresh data dir and driven only
- * through its public interface (`handle()` and pushed events), as the renderer drives it.
+ * Our core as an interop peer, beside js-sdk clients in the same test process: signed in on the
+ * test homeserver, driven through `handle()`, its pushed events awaited. The core uses the
+ * app's crypto wasm and js-sdk its own copy; no object crosses between them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore } from '../../src-main/core/core';
+import { Core } from '../../src-main/core/core';
 import type {
-  AppEvent,
   AppEventOf,
   AppEventType,
   CommandName,
   CommandRequest,
   CommandResponse,
-  CryptoStatus,
-  TimelineItem,
 } from '../../src-main/ipc/contract';
-import type { CoreApi } from '../../src-main/ipc/core-api';
+import { PASSWORD } from './helpers';
 
-const WAIT_MS = 30_000;
+const dirs: string[] = [];
 
-/** One device of ours: a core signed in to one account. */
-export class OurDevice {
-  readonly #core: CoreApi;
-  readonly #dir: string;
-  /** Every event pushed since the core started, in order. */
-  readonly #events: AppEvent[] = [];
-  readonly #waiters = new Set<() => void>();
+/** A core signed in as `username` (password {@link PASSWORD}), after its first sync. */
+export async function ourCore(url: string, username: string): Promise<Core> {
+  const dir = mkdtempSync(join(tmpdir(), 'interop-core-'));
+  dirs.push(dir);
+  const core = new Core(dir, '0.0.0', {
+    longPollMs: 1_000,
+    syncTimeoutMs: 4_000,
+    clientOptions: { maxRetries: 1, baseDelayMs: 50 },
+  });
+  await core.start();
+  const from = core.events.lastSeq;
+  await call(core, 'account.login', { server: url, username, password: PASSWORD });
+  await pushed(core, 'sync.status', (e) => e.data.state === 'ok', from);
+  return core;
+}
 
-  private constructor(core: CoreApi, dir: string) {
-    this.#core = core;
-    this.#dir = dir;
-    core.onEvent((e) => {
-      this.#events.push(e);
-      for (const w of this.#waiters) w();
+/** Closes the cores and removes their data. */
+export async function closeCores(cores: (Core | undefined)[]): Promise<void> {
+  for (const c of cores) await c?.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/** Runs a command; throws with its error when it failed, or when it takes over 30 s. */
+export async function call<C extends CommandName>(
+  core: Core,
+  command: C,
+  req: CommandRequest<C>,
+): Promise<CommandResponse<C>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${command} did not answer in 30 s`)), 30_000);
+  });
+  const r = await Promise.race([core.handle(command, req), late]).finally(() =>
+    clearTimeout(timer),
+  );
+  if (!r.ok) throw new Error(`${command} failed: ${JSON.stringify(r.error)}`);
+  return r.value as CommandResponse<C>;
+}
+
+/** The first pushed event of `type` matching `pred` after `afterSeq` (already pushed or next). */
+export function pushed<T extends AppEventType>(
+  core: Core,
+  type: T,
+  pred: (e: AppEventOf<T>) => boolean,
+  afterSeq = 0,
+  timeoutMs = 30_000,
+): Promise<AppEventOf<T>> {
+  const matches = (e: { type: string }): e is AppEventOf<T> =>
+    e.type === type && pred(e as AppEventOf<T>);
+  const seen = core.events.since(afterSeq).events.find(matches);
+  if (seen) return Promise.resolve(seen);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no ${type} event`));
+    }, timeoutMs);
+    const off = core.onEvent((e) => {
+      if (!matches(e)) return;
+      clearTimeout(timer);
+      off();
+      resolve(e);
     });
-  }
+  });
+}
 
-  /** A new device of `username` (signs in with the password), after its first sync. */
-  static async signIn(url: string, username: string, password: string): Promise<OurDevice> {
-    const dir = mkdtempSync(join(tmpdir(), 'interop-core-'));
-    const d = new OurDevice(await createCore({ dataDir: dir, appVersion: '0.0.0' }), dir);
-    const mark = d.mark();
-    await d.call('account.login', { server: url, username, password });
-    await d.event('sync.status', (e) => e.data.state === 'ok', mark);
-    return d;
-  }
-
-  /** Runs a command; throws with the error when it failed. */
-  async call<C extends CommandName>(
-    command: C,
-    req: CommandRequest<C>,
-  ): Promise<CommandResponse<C>> {
-    const r = await this.#core.handle(command, req);
-    if (!r.ok) throw Object.assign(new Error(`${command}: ${r.error.message}`), r.error);
-    return r.value as CommandResponse<C>;
-  }
-
-  /** A position in the event log, for {@link event}. */
-  mark(): number {
-    return this.#events.length;
-  }
-
-  /** The first event of `type` after `mark` matching `pred` (waits for it if need be). */
-  event<T extends AppEventType>(
-    type: T,
-    pred: (e: AppEventOf<T>) => boolean,
-    mark = 0,
-  ): Promise<AppEventOf<T>> {
-    const find = () =>
-      this.#events
-        .slice(mark)
-        .find((e): e is AppEventOf<T> => e.type === type && pred(e as AppEventOf<T>));
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const e = find();
-        if (!e) return;
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve(e);
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        reject(new Error(`no matching ${type} event`));
-      }, WAIT_MS);
-      this.#waiters.add(check);
-      check();
-    });
-  }
-
-  /** `crypto.status` once `pred` holds (now, or pushed later). */
-  async statusWhere(pred: (s: CryptoStatus) => boolean): Promise<CryptoStatus> {
-    const mark = this.mark();
-    const now = await this.call('crypto.status', {});
-    if (pred(now)) return now;
-    return (await this.event('crypto.status', (e) => pred(e.data), mark)).data;
-  }
-
-  /** The room's cached timeline (the room is watched from then on). */
-  async items(roomId: string): Promise<TimelineItem[]> {
-    return (await this.call('timeline.open', { roomId, limit: 50 })).items;
-  }
-
-  async close(): Promise<void> {
-    await this.#core.close();
-    rmSync(this.#dir, { recursive: true, force: true });
+/** Makes and uploads cross-signing keys for the core's account (until the core does it). */
+export async function crossSign(core: Core): Promise<void> {
+  const m = core.session.crypto?.machine;
+  if (!m) throw new Error('no crypto machine');
+  const r = await m.olm.bootstrapCrossSigning(true);
+  try {
+    if (r.uploadKeysRequest) await m.send(r.uploadKeysRequest);
+    const body = JSON.parse(r.uploadSigningKeysRequest.body) as Record<string, unknown>;
+    await m.api.signingKeysUpload(body, { userId: m.userId, password: PASSWORD });
+    await m.send(r.uploadSignaturesRequest);
+  } finally {
+    r.free();
   }
 }

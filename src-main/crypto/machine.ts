@@ -36,6 +36,16 @@ export type MachineListeners = {
   onSecret?: (name: string, value: string) => void;
 };
 
+/** A room message the machine wants sent (an in-room verification event), as plain data. */
+export type RoomMessage = {
+  /** The request id, for `markRequestAsSent`. */
+  id: string;
+  roomId: string;
+  type: string;
+  txnId: string;
+  content: JsonObject;
+};
+
 /** How to open an account's machine. */
 export type MachineOptions = {
   userId: string;
@@ -62,6 +72,7 @@ export class CryptoMachine {
   readonly api: CryptoApi;
   readonly #log: Log;
   #listeners: MachineListeners = {};
+  #roomMessages: ((m: RoomMessage) => void) | undefined;
   #flushing: Promise<void> | undefined;
   #again = false;
   #closed = false;
@@ -94,6 +105,15 @@ export class CryptoMachine {
   /** Who listens to the machine's callbacks (replaces earlier listeners). */
   listen(l: MachineListeners): void {
     this.#listeners = l;
+  }
+
+  /**
+   * Who sends the machine's room messages (in-room verification events, which must be encrypted
+   * in encrypted rooms). The request loop hands them over without waiting: encrypting shares
+   * room keys, which needs the loop itself.
+   */
+  sendRoomMessagesWith(sink: (m: RoomMessage) => void): void {
+    this.#roomMessages = sink;
   }
 
   #register(): void {
@@ -145,6 +165,7 @@ export class CryptoMachine {
     lists.free();
     const out: ToDeviceEvent[] = [];
     for (const p of processed) {
+      if (p.type === wasm.ProcessedToDeviceEventType.Invalid) this.#logInvalid(p.rawEvent);
       const raw = p.type === wasm.ProcessedToDeviceEventType.Invalid ? undefined : p.rawEvent;
       const ev = raw === undefined ? undefined : parseToDevice(raw);
       if (ev && p.type !== wasm.ProcessedToDeviceEventType.UnableToDecrypt) out.push(ev);
@@ -152,6 +173,13 @@ export class CryptoMachine {
     }
     void this.flush();
     return out;
+  }
+
+  /** The machine dropped a to-device event it could not use (malformed content): say so. */
+  #logInvalid(raw: string): void {
+    const ev = parseToDevice(raw);
+    const what = ev ? `${ev.type} from ${ev.sender}` : 'event';
+    this.#log(`crypto: ignored an invalid to-device ${what}`);
   }
 
   /**
@@ -178,7 +206,9 @@ export class CryptoMachine {
       for (const r of requests) {
         if (this.#closed) return;
         try {
-          await this.send(r);
+          if (r.type === RequestType.RoomMessage && this.#roomMessages)
+            this.#roomMessages(roomMessageOf(r as wasm.RoomMessageRequest));
+          else await this.send(r);
         } catch (err) {
           this.#log(`crypto: request ${describe(r)} failed: ${String(err)}`);
         } finally {
@@ -231,6 +261,17 @@ export class CryptoMachine {
     await this.#flushing;
     this.olm.close();
   }
+}
+
+/** A room message request as plain data (the request object may be freed after). */
+export function roomMessageOf(r: wasm.RoomMessageRequest): RoomMessage {
+  return {
+    id: r.id,
+    roomId: r.room_id,
+    type: r.event_type,
+    txnId: r.txn_id,
+    content: JSON.parse(r.body) as JsonObject,
+  };
 }
 
 /** A processed to-device event back as data (the decrypted form for encrypted ones). */

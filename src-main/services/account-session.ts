@@ -16,6 +16,8 @@ import { CryptoService, type ChangedEvents } from './crypto-service';
 import { BackupService } from './backup-service';
 import type { RawEvent } from '../protocol/events';
 import type { ToDeviceEvent } from '../protocol/sync';
+import { VerificationService } from './verification-service';
+import { directChat } from './direct-chat';
 
 /** How many recently opened timelines keep receiving live deltas. */
 const MAX_WATCHED = 16;
@@ -60,6 +62,8 @@ export class AccountSession {
   readonly crypto: CryptoService | undefined;
   /** Cross-signing and secure backup, when the account's crypto machine runs. */
   readonly backup: BackupService | undefined;
+  /** Interactive verification, when the account's crypto machine runs. */
+  readonly verification: VerificationService | undefined;
   #events: EventLog;
   /**
    * Set (to why, for people) when the disk refused writes at start: the services serve the
@@ -85,7 +89,10 @@ export class AccountSession {
           members: (roomId) => this.#membership(roomId),
           onChanged: (changed) => this.#pushChanged(changed),
           onDevicesChanged: (userIds) => this.#events.push('crypto.devicesChanged', { userIds }),
-          onVerificationEvent: d.onVerificationEvent,
+          onVerificationEvent: (ev, roomId) => {
+            this.verification?.receive(ev, roomId);
+            d.onVerificationEvent?.(ev, roomId);
+          },
           log: d.log,
         })
       : undefined;
@@ -98,6 +105,16 @@ export class AccountSession {
           userId: d.userId,
           retryAll: () => crypto.retryAll(),
           onStatus: (status) => this.#events.push('crypto.status', status),
+          log: d.log,
+        })
+      : undefined;
+    this.verification = crypto
+      ? new VerificationService({
+          machine: crypto.machine,
+          encrypt: (roomId, type, content) => crypto.encrypt(roomId, type, content),
+          directChat: (userId) =>
+            directChat({ stores: this.stores, rooms: this.rooms, events: d.events }, userId),
+          events: d.events,
           log: d.log,
         })
       : undefined;
@@ -153,6 +170,7 @@ export class AccountSession {
   async stop(): Promise<void> {
     await Promise.all([this.queue.close(), this.sync.stop()]);
     await this.backup?.close();
+    await this.verification?.close();
     await this.crypto?.close();
   }
 

@@ -128,9 +128,14 @@ export class CryptoService {
     const seen = new Map<string, string>(); // this batch's messages, as in megolm_messages
     const slicer = new Slicer();
     for (const ev of events) {
-      if (ev.type !== 'm.room.encrypted' || ev.state_key !== undefined || ev.e2ee) continue;
-      await slicer.maybeYield();
+      if (ev.state_key !== undefined || ev.e2ee) continue;
+      if (ev.type !== 'm.room.encrypted') {
+        // Verification events may come in plaintext even in encrypted rooms (js-sdk sends so).
+        if (isVerificationEvent(ev)) this.#d.onVerificationEvent?.(ev, roomId);
+        continue;
+      }
       if (!ev.content.ciphertext) continue; // redacted: nothing to decrypt
+      await slicer.maybeYield();
       if (this.#isReplay(ev.event_id, ev.content, seen)) {
         ev.e2ee = replayRecord(ev.content);
         continue;

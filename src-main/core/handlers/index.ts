@@ -3,10 +3,10 @@ import type { Handlers } from '../dispatch';
 import { accountHandlers } from './accounts';
 import { backupHandlers } from './backup';
 import { cryptoHandlers } from './crypto';
-import { pendingHandlers } from './pending';
 import { messageHandlers } from './messages';
 import { roomHandlers } from './rooms';
 import { timelineHandlers } from './timeline';
+import { verificationHandlers } from './verification';
 
 /**
  * The command handlers, by area: thin, each one delegating to a service of the core or of the
@@ -20,6 +20,6 @@ export function coreHandlers(core: Core): Handlers {
     ...messageHandlers(core),
     ...cryptoHandlers(core),
     ...backupHandlers(core),
-    ...pendingHandlers(),
+    ...verificationHandlers(core),
   };
 }
