@@ -1,0 +1,249 @@
+/**
+ * Our core's end-to-end encryption against matrix-js-sdk with its Rust crypto (a client nobody
+ * here wrote), on one in-process test homeserver: encrypted DMs both ways (the homeserver never
+ * holding a message in the clear), a group with several devices per user, and a second device
+ * of our own. History visibility, late devices and restarts are in `ours-e2ee-history.test.ts`.
+ */
+import { EventType, Preset, type MatrixClient } from 'matrix-js-sdk';
+import { describe, expect, test } from 'vitest';
+import { startTestServer } from '../homeserver/testing/helpers';
+import { call, useCleanups } from '../../src-main/testing/core-harness';
+import {
+  knowsDevice,
+  login,
+  receivedDecrypted,
+  registerUser,
+  roomWithMembership,
+  startSynced,
+  unrecognized,
+  until,
+} from './helpers';
+import {
+  decryptedBody,
+  itemIn,
+  ourDevice,
+  ourMember,
+  ourUser,
+  seenAtJs,
+  sendOurs,
+  weKnowDevice,
+} from './ours';
+import { watchPlaintext } from './plaintext-watch';
+
+const T = 60_000;
+const ALICE = '@alice:test.local';
+const ENCRYPTED = {
+  type: 'm.room.encryption',
+  state_key: '',
+  content: { algorithm: 'm.megolm.v1.aes-sha2' },
+};
+
+const cleanup = useCleanups();
+
+async function server() {
+  const s = await startTestServer();
+  cleanup(() => s.close());
+  return s;
+}
+
+/** A js-sdk device of `username` (registered first unless `existing`), syncing, with crypto. */
+async function jsUser(url: string, username: string, existing = false): Promise<MatrixClient> {
+  if (!existing) await registerUser(url, username);
+  const client = await login(url, username, { crypto: true, deviceName: `${username} js` });
+  cleanup(() => client.stopClient());
+  await startSynced(client, 20);
+  return client;
+}
+
+/** `client` joins `roomId` once invited, and sees itself joined. */
+async function jsJoins(client: MatrixClient, roomId: string): Promise<void> {
+  await roomWithMembership(client, roomId, 'invite');
+  await client.joinRoom(roomId);
+  await roomWithMembership(client, roomId, 'join');
+}
+
+describe('our core and matrix-js-sdk: end-to-end encryption', () => {
+  test(
+    'DM created by our core: each side decrypts the other; the server never held the text',
+    async () => {
+      const hs = await server();
+      const watch = watchPlaintext(hs.hs);
+      const bob = await jsUser(hs.url, 'bob');
+      const alice = await ourUser(hs.url, 'alice', cleanup);
+
+      const { roomId } = await call(alice, 'rooms.create', {
+        name: 'Interop DM by ours',
+        invite: [bob.getUserId()!],
+        isDirect: true,
+      });
+      await jsJoins(bob, roomId);
+      expect(await bob.getCrypto()!.isEncryptionEnabledInRoom(roomId)).toBe(true);
+      await ourMember(alice, roomId, bob.getUserId()!, 'join');
+
+      const toBob = 'alice to bob: the eagle lands at noon';
+      const sent = await sendOurs(alice, roomId, toBob);
+      const atBob = await receivedDecrypted(bob, roomId, sent);
+      expect(seenAtJs(atBob)).toEqual({
+        sender: ALICE,
+        wire: EventType.RoomMessageEncrypted,
+        body: toBob,
+      });
+      expect(atBob.getWireContent().algorithm).toBe('m.megolm.v1.aes-sha2');
+      // Our own copy, back from the sync, decrypts too.
+      await itemIn(alice, roomId, (i) => i.eventId === sent && decryptedBody(toBob)(i));
+
+      const toAlice = 'bob to alice: the crow flies at dawn';
+      await roomWithMembership(bob, roomId, 'join');
+      const { event_id } = await bob.sendTextMessage(roomId, toAlice);
+      const atAlice = await itemIn(alice, roomId, (i) => i.eventId === event_id, 'bob message');
+      expect(atAlice).toMatchObject({
+        type: 'm.room.message',
+        sender: bob.getUserId(),
+        content: { body: toAlice },
+        e2ee: { state: 'decrypted' },
+      });
+
+      // The watch sees what is stored in the clear (the room's name), and not the messages.
+      expect(watch.find('Interop DM by ours').length).toBeGreaterThan(0);
+      expect(watch.find(toBob)).toEqual([]);
+      expect(watch.find(toAlice)).toEqual([]);
+    },
+    T,
+  );
+
+  test(
+    'DM created by js-sdk: each side decrypts the other; the server never held the text',
+    async () => {
+      const hs = await server();
+      const watch = watchPlaintext(hs.hs);
+      const bob = await jsUser(hs.url, 'bob');
+      const alice = await ourUser(hs.url, 'alice', cleanup);
+
+      const { room_id: roomId } = await bob.createRoom({
+        name: 'Interop DM by js',
+        preset: Preset.TrustedPrivateChat,
+        is_direct: true,
+        invite: [ALICE],
+        initial_state: [ENCRYPTED],
+      });
+      await until('our core to see the invite', async () => {
+        const { rooms } = await call(alice, 'rooms.list', {});
+        return rooms.some((r) => r.roomId === roomId && r.membership === 'invite');
+      });
+      await call(alice, 'rooms.join', { roomIdOrAlias: roomId });
+      await until('bob to see alice joined', () => {
+        return bob.getRoom(roomId)?.getMember(ALICE)?.membership === 'join';
+      });
+
+      const toAlice = 'bob to alice, in his own DM';
+      const { event_id } = await bob.sendTextMessage(roomId, toAlice);
+      const atAlice = await itemIn(alice, roomId, (i) => i.eventId === event_id, 'bob message');
+      expect(atAlice).toMatchObject({ content: { body: toAlice }, e2ee: { state: 'decrypted' } });
+
+      await ourMember(alice, roomId, bob.getUserId()!, 'join');
+      const toBob = 'alice answers in the DM bob made';
+      const sent = await sendOurs(alice, roomId, toBob);
+      const atBob = await receivedDecrypted(bob, roomId, sent);
+      expect(seenAtJs(atBob)).toEqual({
+        sender: ALICE,
+        wire: EventType.RoomMessageEncrypted,
+        body: toBob,
+      });
+
+      expect(watch.find('Interop DM by js').length).toBeGreaterThan(0);
+      expect(watch.find(toBob)).toEqual([]);
+      expect(watch.find(toAlice)).toEqual([]);
+    },
+    T,
+  );
+
+  test(
+    'a group with several devices per user: every js device decrypts ours, ours decrypts theirs',
+    async () => {
+      const hs = await server();
+      const bob1 = await jsUser(hs.url, 'bob');
+      const bob2 = await jsUser(hs.url, 'bob', true);
+      const carol = await jsUser(hs.url, 'carol');
+      const alice = await ourUser(hs.url, 'alice', cleanup);
+
+      const { roomId } = await call(alice, 'rooms.create', {
+        name: 'Interop group',
+        invite: [bob1.getUserId()!, carol.getUserId()!],
+        encrypted: true,
+      });
+      await jsJoins(bob1, roomId);
+      await jsJoins(carol, roomId);
+      await roomWithMembership(bob2, roomId, 'join');
+      await ourMember(alice, roomId, bob1.getUserId()!, 'join');
+      await ourMember(alice, roomId, carol.getUserId()!, 'join');
+
+      const text = 'alice to the group, three js devices';
+      const sent = await sendOurs(alice, roomId, text);
+      for (const c of [bob1, bob2, carol]) {
+        const ev = await receivedDecrypted(c, roomId, sent);
+        expect(seenAtJs(ev)).toEqual({
+          sender: ALICE,
+          wire: EventType.RoomMessageEncrypted,
+          body: text,
+        });
+      }
+
+      // bob's second device knows alice's device, then writes.
+      await knowsDevice(bob2, ALICE, await ourDevice(alice));
+      await weKnowDevice(alice, bob2.getUserId()!, bob2.getDeviceId()!);
+      const fromBob2 = 'bob from his second device';
+      const { event_id } = await bob2.sendTextMessage(roomId, fromBob2);
+      const atAlice = await itemIn(alice, roomId, (i) => i.eventId === event_id, 'bob2 message');
+      expect(atAlice).toMatchObject({ content: { body: fromBob2 }, e2ee: { state: 'decrypted' } });
+      // The other js devices read it too (the same room key went to all of them).
+      expect((await receivedDecrypted(carol, roomId, event_id)).getContent().body).toBe(fromBob2);
+    },
+    T,
+  );
+
+  test(
+    "a second device of ours: bob's next message decrypts on both, and bob reads the second",
+    async () => {
+      const hs = await server();
+      const bob = await jsUser(hs.url, 'bob');
+      const alice1 = await ourUser(hs.url, 'alice', cleanup);
+      const { roomId } = await call(alice1, 'rooms.create', {
+        invite: [bob.getUserId()!],
+        isDirect: true,
+      });
+      await jsJoins(bob, roomId);
+      await ourMember(alice1, roomId, bob.getUserId()!, 'join');
+      const first = 'before the second device';
+      await receivedDecrypted(bob, roomId, await sendOurs(alice1, roomId, first));
+
+      const alice2 = await ourUser(hs.url, 'alice', cleanup, { existing: true });
+      const device2 = await ourDevice(alice2);
+      expect(device2).not.toBe(await ourDevice(alice1));
+      await knowsDevice(bob, ALICE, device2);
+
+      const toBoth = 'bob to both of alice';
+      const { event_id } = await bob.sendTextMessage(roomId, toBoth);
+      for (const core of [alice1, alice2]) {
+        const item = await itemIn(core, roomId, (i) => i.eventId === event_id, 'bob message');
+        expect(item).toMatchObject({ content: { body: toBoth }, e2ee: { state: 'decrypted' } });
+      }
+
+      await ourMember(alice2, roomId, bob.getUserId()!, 'join');
+      const fromSecond = 'alice from her second device';
+      const sent = await sendOurs(alice2, roomId, fromSecond);
+      const atBob = await receivedDecrypted(bob, roomId, sent);
+      expect(seenAtJs(atBob)).toEqual({
+        sender: ALICE,
+        wire: EventType.RoomMessageEncrypted,
+        body: fromSecond,
+      });
+      // Our first device got the room key from the second as well.
+      await itemIn(alice1, roomId, (i) => i.eventId === sent && decryptedBody(fromSecond)(i));
+    },
+    T,
+  );
+
+  test('js-sdk made no request the server did not recognise', () => {
+    expect([...unrecognized]).toEqual([]);
+  });
+});
