@@ -4,24 +4,18 @@
  * holding a message in the clear), a group with several devices per user, and a second device
  * of our own. History visibility, late devices and restarts are in `ours-e2ee-history.test.ts`.
  */
-import { EventType, Preset, type MatrixClient } from 'matrix-js-sdk';
+import { EventType, Preset } from 'matrix-js-sdk';
 import { describe, expect, test } from 'vitest';
 import { startTestServer } from '../homeserver/testing/helpers';
 import { call, useCleanups } from '../../src-main/testing/core-harness';
-import {
-  knowsDevice,
-  login,
-  receivedDecrypted,
-  registerUser,
-  roomWithMembership,
-  startSynced,
-  unrecognized,
-  until,
-} from './helpers';
+import { knowsDevice, receivedDecrypted, roomWithMembership, unrecognized, until } from './helpers';
 import {
   decryptedBody,
   itemIn,
+  jsJoins,
+  jsUser,
   ourDevice,
+  ourInvite,
   ourMember,
   ourUser,
   seenAtJs,
@@ -46,29 +40,13 @@ async function server() {
   return s;
 }
 
-/** A js-sdk device of `username` (registered first unless `existing`), syncing, with crypto. */
-async function jsUser(url: string, username: string, existing = false): Promise<MatrixClient> {
-  if (!existing) await registerUser(url, username);
-  const client = await login(url, username, { crypto: true, deviceName: `${username} js` });
-  cleanup(() => client.stopClient());
-  await startSynced(client, 20);
-  return client;
-}
-
-/** `client` joins `roomId` once invited, and sees itself joined. */
-async function jsJoins(client: MatrixClient, roomId: string): Promise<void> {
-  await roomWithMembership(client, roomId, 'invite');
-  await client.joinRoom(roomId);
-  await roomWithMembership(client, roomId, 'join');
-}
-
 describe('our core and matrix-js-sdk: end-to-end encryption', () => {
   test(
     'DM created by our core: each side decrypts the other; the server never held the text',
     async () => {
       const hs = await server();
       const watch = watchPlaintext(hs.hs);
-      const bob = await jsUser(hs.url, 'bob');
+      const bob = await jsUser(hs.url, 'bob', cleanup);
       const alice = await ourUser(hs.url, 'alice', cleanup);
 
       const { roomId } = await call(alice, 'rooms.create', {
@@ -116,7 +94,7 @@ describe('our core and matrix-js-sdk: end-to-end encryption', () => {
     async () => {
       const hs = await server();
       const watch = watchPlaintext(hs.hs);
-      const bob = await jsUser(hs.url, 'bob');
+      const bob = await jsUser(hs.url, 'bob', cleanup);
       const alice = await ourUser(hs.url, 'alice', cleanup);
 
       const { room_id: roomId } = await bob.createRoom({
@@ -126,10 +104,7 @@ describe('our core and matrix-js-sdk: end-to-end encryption', () => {
         invite: [ALICE],
         initial_state: [ENCRYPTED],
       });
-      await until('our core to see the invite', async () => {
-        const { rooms } = await call(alice, 'rooms.list', {});
-        return rooms.some((r) => r.roomId === roomId && r.membership === 'invite');
-      });
+      await ourInvite(alice, roomId);
       await call(alice, 'rooms.join', { roomIdOrAlias: roomId });
       await until('bob to see alice joined', () => {
         return bob.getRoom(roomId)?.getMember(ALICE)?.membership === 'join';
@@ -161,9 +136,9 @@ describe('our core and matrix-js-sdk: end-to-end encryption', () => {
     'a group with several devices per user: every js device decrypts ours, ours decrypts theirs',
     async () => {
       const hs = await server();
-      const bob1 = await jsUser(hs.url, 'bob');
-      const bob2 = await jsUser(hs.url, 'bob', true);
-      const carol = await jsUser(hs.url, 'carol');
+      const bob1 = await jsUser(hs.url, 'bob', cleanup);
+      const bob2 = await jsUser(hs.url, 'bob', cleanup, true);
+      const carol = await jsUser(hs.url, 'carol', cleanup);
       const alice = await ourUser(hs.url, 'alice', cleanup);
 
       const { roomId } = await call(alice, 'rooms.create', {
@@ -205,7 +180,7 @@ describe('our core and matrix-js-sdk: end-to-end encryption', () => {
     "a second device of ours: bob's next message decrypts on both, and bob reads the second",
     async () => {
       const hs = await server();
-      const bob = await jsUser(hs.url, 'bob');
+      const bob = await jsUser(hs.url, 'bob', cleanup);
       const alice1 = await ourUser(hs.url, 'alice', cleanup);
       const { roomId } = await call(alice1, 'rooms.create', {
         invite: [bob.getUserId()!],

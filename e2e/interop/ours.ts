@@ -8,7 +8,7 @@ import type { Core } from '../../src-main/core/core';
 import type { Member, TimelineItem } from '../../src-main/ipc/contract';
 import { register } from '../homeserver/testing/helpers';
 import { call, signIn, startCore, tempDir } from '../../src-main/testing/core-harness';
-import { until } from './helpers';
+import { login, roomWithMembership, registerUser, startSynced, until } from './helpers';
 
 const WAIT_MS = 20_000;
 
@@ -96,6 +96,14 @@ export function ourMember(
   });
 }
 
+/** Waits until our core lists `roomId` as an invite. */
+export function ourInvite(core: Core, roomId: string): Promise<true> {
+  return until(`our core to see the invite to ${roomId}`, async () => {
+    const { rooms } = await call(core, 'rooms.list', {});
+    return rooms.some((r) => r.roomId === roomId && r.membership === 'invite') || undefined;
+  });
+}
+
 /** Waits until our core knows `deviceId` among `userId`'s devices. */
 export function weKnowDevice(core: Core, userId: string, deviceId: string): Promise<true> {
   return until(`our core to know ${userId} ${deviceId}`, async () => {
@@ -122,4 +130,25 @@ export function settled(client: MatrixClient, roomId: string, eventId: string) {
 /** Sender, wire type and body of a js-sdk event, for one `toEqual`. */
 export function seenAtJs(ev: MatrixEvent) {
   return { sender: ev.getSender(), wire: ev.getWireType(), body: ev.getContent().body as unknown };
+}
+
+/** A js-sdk device of `username` (registered first unless `existing`), syncing, with crypto. */
+export async function jsUser(
+  url: string,
+  username: string,
+  cleanup: (fn: () => void) => void,
+  existing = false,
+): Promise<MatrixClient> {
+  if (!existing) await registerUser(url, username);
+  const client = await login(url, username, { crypto: true, deviceName: `${username} js` });
+  cleanup(() => client.stopClient());
+  await startSynced(client, 20);
+  return client;
+}
+
+/** `client` joins `roomId` once invited, and sees itself joined. */
+export async function jsJoins(client: MatrixClient, roomId: string): Promise<void> {
+  await roomWithMembership(client, roomId, 'invite');
+  await client.joinRoom(roomId);
+  await roomWithMembership(client, roomId, 'join');
 }

@@ -1,0 +1,208 @@
+/**
+ * Who may read what, between our core and matrix-js-sdk (Rust crypto): room keys follow the
+ * history visibility (`shared` reaches an invitee, `joined` does not), a device that signs in
+ * later reads what comes next but not what came before (as Megolm says), and our keys survive
+ * a restart of the core.
+ */
+import { EventType, MatrixEvent, Preset } from 'matrix-js-sdk';
+import { describe, expect, test } from 'vitest';
+import { api, startTestServer } from '../homeserver/testing/helpers';
+import { call, next, startCore, tempDir, useCleanups } from '../../src-main/testing/core-harness';
+import { receivedDecrypted, roomWithMembership } from './helpers';
+import {
+  decryptedBody,
+  itemIn,
+  jsJoins,
+  jsUser,
+  ourDevice,
+  ourInvite,
+  ourMember,
+  ourUser,
+  seenAtJs,
+  sendOurs,
+  settled,
+  weKnowDevice,
+} from './ours';
+
+const T = 60_000;
+const ALICE = '@alice:test.local';
+
+const cleanup = useCleanups();
+
+async function server() {
+  const s = await startTestServer();
+  cleanup(() => s.close());
+  return s;
+}
+
+describe('our core and matrix-js-sdk: who reads what', () => {
+  test(
+    'shared history: an invitee who joins later decrypts what was sent while invited',
+    async () => {
+      const hs = await server();
+      const dave = await jsUser(hs.url, 'dave', cleanup);
+      const alice = await ourUser(hs.url, 'alice', cleanup);
+      const { roomId } = await call(alice, 'rooms.create', { name: 'Shared', encrypted: true });
+      await call(alice, 'rooms.invite', { roomId, userId: dave.getUserId()! });
+      await ourMember(alice, roomId, dave.getUserId()!, 'invite');
+
+      const whileInvited = 'sent while dave is only invited';
+      const sent = await sendOurs(alice, roomId, whileInvited);
+      await jsJoins(dave, roomId);
+      const atDave = await receivedDecrypted(dave, roomId, sent);
+      expect(seenAtJs(atDave)).toEqual({
+        sender: ALICE,
+        wire: EventType.RoomMessageEncrypted,
+        body: whileInvited,
+      });
+    },
+    T,
+  );
+
+  test(
+    'joined-only history: what was sent while invited stays unreadable, the next message reads',
+    async () => {
+      const hs = await server();
+      const bob = await jsUser(hs.url, 'bob', cleanup);
+      const erin = await jsUser(hs.url, 'erin', cleanup);
+      const alice = await ourUser(hs.url, 'alice', cleanup);
+      const { room_id: roomId } = await bob.createRoom({
+        name: 'Joined only',
+        preset: Preset.PrivateChat,
+        invite: [ALICE, erin.getUserId()!],
+        initial_state: [
+          {
+            type: 'm.room.encryption',
+            state_key: '',
+            content: { algorithm: 'm.megolm.v1.aes-sha2' },
+          },
+          {
+            type: 'm.room.history_visibility',
+            state_key: '',
+            content: { history_visibility: 'joined' },
+          },
+        ],
+      });
+      await ourInvite(alice, roomId);
+      await call(alice, 'rooms.join', { roomIdOrAlias: roomId });
+      await ourMember(alice, roomId, erin.getUserId()!, 'invite');
+      await ourMember(alice, roomId, bob.getUserId()!, 'join');
+      await roomWithMembership(erin, roomId, 'invite');
+
+      const whileInvited = 'for the joined members only';
+      const early = await sendOurs(alice, roomId, whileInvited);
+      // Those joined read it.
+      expect((await receivedDecrypted(bob, roomId, early)).getContent().body).toBe(whileInvited);
+
+      await jsJoins(erin, roomId);
+      await ourMember(alice, roomId, erin.getUserId()!, 'join');
+      const afterJoin = 'erin is with us now';
+      const late = await sendOurs(alice, roomId, afterJoin);
+      expect((await receivedDecrypted(erin, roomId, late)).getContent().body).toBe(afterJoin);
+
+      // The server does not show erin the earlier message (history visibility)...
+      const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/`;
+      const hidden = await api(hs.url, 'GET', path + early, undefined, erin.getAccessToken()!);
+      expect(hidden.status).toBe(404);
+      expect(erin.getRoom(roomId)!.findEventById(early)).toBeUndefined();
+      // ...and had she got it anyway, she holds no key for it: a UTD.
+      const wire = await api(hs.url, 'GET', path + early, undefined, bob.getAccessToken()!);
+      expect(wire.body.type).toBe(EventType.RoomMessageEncrypted);
+      const copy = new MatrixEvent(wire.body);
+      await erin.decryptEventIfNeeded(copy);
+      expect(copy.isDecryptionFailure()).toBe(true);
+      expect(copy.getContent().body).not.toBe(whileInvited);
+    },
+    T,
+  );
+
+  test(
+    'a device that signs in later reads the next message, not the ones before it',
+    async () => {
+      const hs = await server();
+      const bob1 = await jsUser(hs.url, 'bob', cleanup);
+      const alice = await ourUser(hs.url, 'alice', cleanup);
+      const { roomId } = await call(alice, 'rooms.create', {
+        invite: [bob1.getUserId()!],
+        isDirect: true,
+      });
+      await jsJoins(bob1, roomId);
+      await ourMember(alice, roomId, bob1.getUserId()!, 'join');
+      const before = 'before the new device existed';
+      const early = await sendOurs(alice, roomId, before);
+      await receivedDecrypted(bob1, roomId, early);
+
+      const bob3 = await jsUser(hs.url, 'bob', cleanup, true);
+      await weKnowDevice(alice, bob3.getUserId()!, bob3.getDeviceId()!);
+      const after = 'after the new device came';
+      const late = await sendOurs(alice, roomId, after);
+      const atNew = await receivedDecrypted(bob3, roomId, late);
+      expect(seenAtJs(atNew)).toEqual({
+        sender: ALICE,
+        wire: EventType.RoomMessageEncrypted,
+        body: after,
+      });
+
+      // The earlier message reached the new device too, and stays undecryptable there.
+      const old = await settled(bob3, roomId, early);
+      expect(old.isDecryptionFailure()).toBe(true);
+      expect(old.getContent().body).not.toBe(before);
+      // The device that existed then still reads it.
+      expect((await receivedDecrypted(bob1, roomId, early)).getContent().body).toBe(before);
+    },
+    T,
+  );
+
+  // The crypto store is still in memory (src-main/core/crypto-setup.ts: a fake IndexedDB, and
+  // a fresh random store key for each Core), so a new Core over the same data dir cannot open
+  // the old machine. Unskip once the persistent store and the secret store for its key land.
+  test.skip(
+    'a restart keeps our keys: same identity, and the same megolm session still decrypts',
+    async () => {
+      const hs = await server();
+      const bob = await jsUser(hs.url, 'bob', cleanup);
+      const dataDir = tempDir('interop-restart-');
+      const alice1 = await ourUser(hs.url, 'alice', cleanup, { dataDir });
+      const { roomId } = await call(alice1, 'rooms.create', {
+        invite: [bob.getUserId()!],
+        isDirect: true,
+      });
+      await jsJoins(bob, roomId);
+      await ourMember(alice1, roomId, bob.getUserId()!, 'join');
+      const { event_id: first } = await bob.sendTextMessage(roomId, 'before the restart');
+      await itemIn(
+        alice1,
+        roomId,
+        (i) => i.eventId === first && decryptedBody('before the restart')(i),
+      );
+      const identity = await call(alice1, 'crypto.status', {});
+      await alice1.close();
+
+      const alice2 = await startCore(dataDir);
+      cleanup(() => alice2.close());
+      await next(alice2, 'sync.status', (e) => e.data.state === 'ok', { afterSeq: 0 });
+      const status = await call(alice2, 'crypto.status', {});
+      expect(status).toMatchObject({
+        ready: true,
+        deviceId: identity.deviceId,
+        ed25519: identity.ed25519,
+      });
+      expect(await ourDevice(alice2)).toBe(identity.deviceId);
+
+      const { event_id: second } = await bob.sendTextMessage(roomId, 'after the restart');
+      const sessionOf = (id: string) => bob.getRoom(roomId)!.findEventById(id)?.getWireContent();
+      expect(sessionOf(second)?.session_id).toBe(sessionOf(first)?.session_id);
+      const item = await itemIn(alice2, roomId, (i) => i.eventId === second, 'bob message');
+      expect(item).toMatchObject({
+        content: { body: 'after the restart' },
+        e2ee: { state: 'decrypted' },
+      });
+      // And our own messages still reach bob.
+      const sent = await sendOurs(alice2, roomId, 'alice after the restart');
+      expect((await receivedDecrypted(bob, roomId, sent)).getContent().body).toBe(
+        'alice after the restart',
+      );
+    },
+    T,
+  );
+});
