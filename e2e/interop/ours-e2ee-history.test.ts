@@ -7,8 +7,16 @@
 import { EventType, MatrixEvent, Preset } from 'matrix-js-sdk';
 import { describe, expect, test } from 'vitest';
 import { api, startTestServer } from '../homeserver/testing/helpers';
-import { call, next, startCore, tempDir, useCleanups } from '../../src-main/testing/core-harness';
-import { receivedDecrypted, roomWithMembership } from './helpers';
+import {
+  call,
+  next,
+  seedMessages,
+  startCore,
+  tempDir,
+  useCleanups,
+  wholeTimeline,
+} from '../../src-main/testing/core-harness';
+import { knowsDevice, receivedDecrypted, roomWithMembership } from './helpers';
 import {
   decryptedBody,
   itemIn,
@@ -147,8 +155,49 @@ describe('our core and matrix-js-sdk: who reads what', () => {
       const old = await settled(bob3, roomId, early);
       expect(old.isDecryptionFailure()).toBe(true);
       expect(old.getContent().body).not.toBe(before);
+      // js-sdk says why as we do: sent before this device existed.
+      expect(old.decryptionFailureReason).toMatch(/^HISTORICAL_MESSAGE_/);
       // The device that existed then still reads it.
       expect((await receivedDecrypted(bob1, roomId, early)).getContent().body).toBe(before);
+    },
+    T,
+  );
+
+  test(
+    'a device of ours added later: what came before it says so, in sync and in history',
+    async () => {
+      const hs = await server();
+      const bob = await jsUser(hs.url, 'bob', cleanup);
+      const alice1 = await ourUser(hs.url, 'alice', cleanup);
+      const { roomId } = await call(alice1, 'rooms.create', {
+        invite: [bob.getUserId()!],
+        isDirect: true,
+      });
+      await jsJoins(bob, roomId);
+      const before = 'bob before the second device';
+      const { event_id: early } = await bob.sendTextMessage(roomId, before);
+      await itemIn(alice1, roomId, (i) => i.eventId === early && decryptedBody(before)(i));
+      // More than a first sync brings, so the early message comes later, from history.
+      await seedMessages(hs.url, roomId, bob.getUserId()!, 25, 'Filler');
+
+      const alice2 = await ourUser(hs.url, 'alice', cleanup, { existing: true });
+      await knowsDevice(bob, ALICE, await ourDevice(alice2));
+      const after = 'bob after the second device';
+      const { event_id: late } = await bob.sendTextMessage(roomId, after);
+      await itemIn(alice2, roomId, (i) => i.eventId === late && decryptedBody(after)(i));
+      // One megolm session: the second device holds it from a later index only.
+      const wire = async (id: string) => {
+        const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${id}`;
+        return (await api(hs.url, 'GET', path, undefined, bob.getAccessToken()!)).body.content;
+      };
+      expect((await wire(late)).session_id).toBe((await wire(early)).session_id);
+
+      const history = await wholeTimeline(alice2, roomId);
+      const old = history.find((i) => i.eventId === early);
+      expect(old).toMatchObject({
+        type: 'm.room.encrypted',
+        e2ee: { state: 'undecryptable', reason: 'before_device' },
+      });
     },
     T,
   );
