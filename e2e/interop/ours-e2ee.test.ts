@@ -4,7 +4,7 @@
  * holding a message in the clear), a group with several devices per user, and a second device
  * of our own. History visibility, late devices and restarts are in `ours-e2ee-history.test.ts`.
  */
-import { EventType, Preset } from 'matrix-js-sdk';
+import { EventType, MsgType, Preset, RelationType } from 'matrix-js-sdk';
 import { describe, expect, test } from 'vitest';
 import { startTestServer } from '../homeserver/testing/helpers';
 import { call, useCleanups } from '../../src-main/testing/core-harness';
@@ -20,6 +20,7 @@ import {
   ourUser,
   seenAtJs,
   sendOurs,
+  sendVia,
   weKnowDevice,
 } from './ours';
 import { watchPlaintext } from './plaintext-watch';
@@ -214,6 +215,72 @@ describe('our core and matrix-js-sdk: end-to-end encryption', () => {
       });
       // Our first device got the room key from the second as well.
       await itemIn(alice1, roomId, (i) => i.eventId === sent && decryptedBody(fromSecond)(i));
+    },
+    T,
+  );
+
+  test(
+    'replies, edits and reactions travel encrypted both ways and apply on the other side',
+    async () => {
+      const hs = await server();
+      const watch = watchPlaintext(hs.hs);
+      const bob = await jsUser(hs.url, 'bob', cleanup);
+      const alice = await ourUser(hs.url, 'alice', cleanup);
+      const { roomId } = await call(alice, 'rooms.create', {
+        invite: [bob.getUserId()!],
+        isDirect: true,
+      });
+      await jsJoins(bob, roomId);
+      await ourMember(alice, roomId, bob.getUserId()!, 'join');
+
+      // js-sdk's relations reach our timeline: an edit replaces, a reaction counts.
+      const { event_id: original } = await bob.sendTextMessage(roomId, 'first words from bob');
+      await itemIn(alice, roomId, (i) => i.eventId === original && i.e2ee?.state === 'decrypted');
+      await bob.sendEvent(roomId, EventType.RoomMessage, {
+        msgtype: MsgType.Text,
+        body: '* corrected words from bob',
+        'm.new_content': { msgtype: MsgType.Text, body: 'corrected words from bob' },
+        'm.relates_to': { rel_type: RelationType.Replace, event_id: original },
+      });
+      const edited = await itemIn(alice, roomId, (i) => i.eventId === original && i.edited);
+      expect(edited.content.body).toBe('corrected words from bob');
+      await bob.sendEvent(roomId, EventType.Reaction, {
+        'm.relates_to': { rel_type: RelationType.Annotation, event_id: original, key: '🎉' },
+      });
+      await itemIn(
+        alice,
+        roomId,
+        (i) => i.eventId === original && i.reactions.some((r) => r.key === '🎉'),
+      );
+
+      // Ours reach js-sdk: a reply, an edit of it, a reaction.
+      const reply = await sendVia(alice, 'message.send', {
+        roomId,
+        kind: 'text',
+        body: 'alice replies in private',
+        replyTo: original,
+      });
+      const atBob = await receivedDecrypted(bob, roomId, reply);
+      expect(atBob.replyEventId).toBe(original);
+      await itemIn(alice, roomId, (i) => i.eventId === reply && i.replyTo === original);
+      expect(atBob.getContent().body).toContain('alice replies in private');
+      const edit = await sendVia(alice, 'message.edit', {
+        roomId,
+        eventId: reply,
+        body: 'alice replies, edited',
+      });
+      const editAtBob = await receivedDecrypted(bob, roomId, edit);
+      expect(editAtBob.getWireType()).toBe(EventType.RoomMessageEncrypted);
+      expect(editAtBob.getContent()['m.new_content']?.body).toBe('alice replies, edited');
+      expect(editAtBob.getRelation()).toMatchObject({ rel_type: 'm.replace', event_id: reply });
+      const react = await sendVia(alice, 'message.react', { roomId, eventId: original, key: '👍' });
+      const reactAtBob = await receivedDecrypted(bob, roomId, react);
+      expect(reactAtBob.getType()).toBe(EventType.Reaction);
+      expect(reactAtBob.getRelation()).toMatchObject({ rel_type: 'm.annotation', key: '👍' });
+
+      for (const text of ['first words from bob', 'corrected words', 'alice replies']) {
+        expect(watch.find(text)).toEqual([]);
+      }
     },
     T,
   );

@@ -5,7 +5,7 @@
  */
 import type { MatrixClient, MatrixEvent } from 'matrix-js-sdk';
 import type { Core } from '../../src-main/core/core';
-import type { Member, TimelineItem } from '../../src-main/ipc/contract';
+import type { CommandRequest, Member, TimelineItem } from '../../src-main/ipc/contract';
 import { register } from '../homeserver/testing/helpers';
 import { call, signIn, startCore, tempDir } from '../../src-main/testing/core-harness';
 import { login, roomWithMembership, registerUser, startSynced, until } from './helpers';
@@ -69,11 +69,17 @@ export function itemIn(
 export const decryptedBody = (body: string) => (i: TimelineItem) =>
   i.type === 'm.room.message' && i.content.body === body && i.e2ee?.state === 'decrypted';
 
-/** Sends a text message from our core; resolves with its event id once the server took it. */
-export async function sendOurs(core: Core, roomId: string, body: string): Promise<string> {
+type Queued = 'message.send' | 'message.edit' | 'message.react' | 'message.redact';
+
+/** Queues `req` through `command`; resolves with the event id once the server took it. */
+export async function sendVia<C extends Queued>(
+  core: Core,
+  command: C,
+  req: CommandRequest<C>,
+): Promise<string> {
   const from = core.events.lastSeq;
-  const { localId } = await call(core, 'message.send', { roomId, kind: 'text', body });
-  return until(`${body} to be sent`, () => {
+  const { localId } = await call(core, command, req);
+  return until(`${command} to be sent`, () => {
     for (const e of core.events.since(from).events) {
       if (e.type !== 'queue.changed' || e.data.item.localId !== localId) continue;
       if (e.data.item.state === 'failed') throw new Error(`send failed: ${e.data.item.error}`);
@@ -81,6 +87,11 @@ export async function sendOurs(core: Core, roomId: string, body: string): Promis
     }
     return undefined;
   });
+}
+
+/** Sends a text message from our core; resolves with its event id once the server took it. */
+export function sendOurs(core: Core, roomId: string, body: string): Promise<string> {
+  return sendVia(core, 'message.send', { roomId, kind: 'text', body });
 }
 
 /** Waits until our core's member list of `roomId` has `userId` with `membership`. */
