@@ -6,7 +6,7 @@
  */
 import { EventType, MatrixEvent, Preset } from 'matrix-js-sdk';
 import { describe, expect, test } from 'vitest';
-import { api, startTestServer } from '../homeserver/testing/helpers';
+import { startTestServer } from '../homeserver/testing/helpers';
 import {
   call,
   next,
@@ -18,6 +18,7 @@ import {
 } from '../../src-main/testing/core-harness';
 import { knowsDevice, receivedDecrypted, roomWithMembership } from './helpers';
 import {
+  ENCRYPTION_STATE,
   decryptedBody,
   itemIn,
   jsJoins,
@@ -30,6 +31,7 @@ import {
   sendOurs,
   settled,
   weKnowDevice,
+  wireEvent,
 } from './ours';
 
 const T = 60_000;
@@ -63,6 +65,30 @@ describe('our core and matrix-js-sdk: who reads what', () => {
         wire: EventType.RoomMessageEncrypted,
         body: whileInvited,
       });
+    },
+    T,
+  );
+
+  test(
+    'shared history, the other way: our core joins later and decrypts what js sent meanwhile',
+    async () => {
+      const hs = await server();
+      const bob = await jsUser(hs.url, 'bob', cleanup);
+      const alice = await ourUser(hs.url, 'alice', cleanup);
+      const { room_id: roomId } = await bob.createRoom({
+        name: 'Shared by js',
+        preset: Preset.PrivateChat,
+        invite: [ALICE],
+        initial_state: [ENCRYPTION_STATE],
+      });
+      await ourInvite(alice, roomId);
+      await knowsDevice(bob, ALICE, await ourDevice(alice));
+      const whileInvited = 'bob writes while alice is invited';
+      const { event_id } = await bob.sendTextMessage(roomId, whileInvited);
+
+      await call(alice, 'rooms.join', { roomIdOrAlias: roomId });
+      const item = await itemIn(alice, roomId, (i) => i.eventId === event_id, 'bob message');
+      expect(item).toMatchObject({ content: { body: whileInvited }, e2ee: { state: 'decrypted' } });
     },
     T,
   );
@@ -109,17 +135,50 @@ describe('our core and matrix-js-sdk: who reads what', () => {
       expect((await receivedDecrypted(erin, roomId, late)).getContent().body).toBe(afterJoin);
 
       // The server does not show erin the earlier message (history visibility)...
-      const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/`;
-      const hidden = await api(hs.url, 'GET', path + early, undefined, erin.getAccessToken()!);
-      expect(hidden.status).toBe(404);
+      expect((await wireEvent(hs.url, roomId, early, erin)).status).toBe(404);
       expect(erin.getRoom(roomId)!.findEventById(early)).toBeUndefined();
       // ...and had she got it anyway, she holds no key for it: a UTD.
-      const wire = await api(hs.url, 'GET', path + early, undefined, bob.getAccessToken()!);
+      const wire = await wireEvent(hs.url, roomId, early, bob);
       expect(wire.body.type).toBe(EventType.RoomMessageEncrypted);
       const copy = new MatrixEvent(wire.body);
       await erin.decryptEventIfNeeded(copy);
       expect(copy.isDecryptionFailure()).toBe(true);
       expect(copy.getContent().body).not.toBe(whileInvited);
+    },
+    T,
+  );
+
+  test(
+    'a member who left cannot read what follows: our core starts a new megolm session',
+    async () => {
+      const hs = await server();
+      const bob = await jsUser(hs.url, 'bob', cleanup);
+      const carol = await jsUser(hs.url, 'carol', cleanup);
+      const alice = await ourUser(hs.url, 'alice', cleanup);
+      const { roomId } = await call(alice, 'rooms.create', {
+        name: 'Leaving',
+        invite: [bob.getUserId()!, carol.getUserId()!],
+        encrypted: true,
+      });
+      await jsJoins(bob, roomId);
+      await jsJoins(carol, roomId);
+      await ourMember(alice, roomId, carol.getUserId()!, 'join');
+      await ourMember(alice, roomId, bob.getUserId()!, 'join');
+      const first = await sendOurs(alice, roomId, 'while carol is here');
+      await receivedDecrypted(carol, roomId, first);
+
+      await carol.leave(roomId);
+      await ourMember(alice, roomId, carol.getUserId()!, 'leave');
+      const secret = 'after carol left';
+      const second = await sendOurs(alice, roomId, secret);
+      expect((await receivedDecrypted(bob, roomId, second)).getContent().body).toBe(secret);
+
+      const wire = async (id: string) => (await wireEvent(hs.url, roomId, id, bob)).body.content;
+      expect((await wire(second)).session_id).not.toBe((await wire(first)).session_id);
+      // Even with the ciphertext in hand, carol's device holds no key for it.
+      const copy = new MatrixEvent((await wireEvent(hs.url, roomId, second, bob)).body);
+      await carol.decryptEventIfNeeded(copy);
+      expect(copy.isDecryptionFailure()).toBe(true);
     },
     T,
   );
@@ -186,10 +245,7 @@ describe('our core and matrix-js-sdk: who reads what', () => {
       const { event_id: late } = await bob.sendTextMessage(roomId, after);
       await itemIn(alice2, roomId, (i) => i.eventId === late && decryptedBody(after)(i));
       // One megolm session: the second device holds it from a later index only.
-      const wire = async (id: string) => {
-        const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${id}`;
-        return (await api(hs.url, 'GET', path, undefined, bob.getAccessToken()!)).body.content;
-      };
+      const wire = async (id: string) => (await wireEvent(hs.url, roomId, id, bob)).body.content;
       expect((await wire(late)).session_id).toBe((await wire(early)).session_id);
 
       const history = await wholeTimeline(alice2, roomId);

@@ -10,6 +10,7 @@ import { startTestServer } from '../homeserver/testing/helpers';
 import { call, useCleanups } from '../../src-main/testing/core-harness';
 import { knowsDevice, receivedDecrypted, roomWithMembership, unrecognized, until } from './helpers';
 import {
+  ENCRYPTION_STATE,
   decryptedBody,
   itemIn,
   jsJoins,
@@ -27,11 +28,6 @@ import { watchPlaintext } from './plaintext-watch';
 
 const T = 60_000;
 const ALICE = '@alice:test.local';
-const ENCRYPTED = {
-  type: 'm.room.encryption',
-  state_key: '',
-  content: { algorithm: 'm.megolm.v1.aes-sha2' },
-};
 
 const cleanup = useCleanups();
 
@@ -103,7 +99,7 @@ describe('our core and matrix-js-sdk: end-to-end encryption', () => {
         preset: Preset.TrustedPrivateChat,
         is_direct: true,
         invite: [ALICE],
-        initial_state: [ENCRYPTED],
+        initial_state: [ENCRYPTION_STATE],
       });
       await ourInvite(alice, roomId);
       await call(alice, 'rooms.join', { roomIdOrAlias: roomId });

@@ -6,7 +6,7 @@
 import type { MatrixClient, MatrixEvent } from 'matrix-js-sdk';
 import type { Core } from '../../src-main/core/core';
 import type { CommandRequest, Member, TimelineItem } from '../../src-main/ipc/contract';
-import { register } from '../homeserver/testing/helpers';
+import { api, register } from '../homeserver/testing/helpers';
 import { call, signIn, startCore, tempDir } from '../../src-main/testing/core-harness';
 import { login, roomWithMembership, registerUser, startSynced, until } from './helpers';
 
@@ -162,4 +162,22 @@ export async function jsJoins(client: MatrixClient, roomId: string): Promise<voi
   await roomWithMembership(client, roomId, 'invite');
   await client.joinRoom(roomId);
   await roomWithMembership(client, roomId, 'join');
+}
+
+/** The `m.room.encryption` state event for `initial_state` (megolm). */
+export const ENCRYPTION_STATE = {
+  type: 'm.room.encryption',
+  state_key: '',
+  content: { algorithm: 'm.megolm.v1.aes-sha2' },
+};
+
+/** The event as the homeserver serves it to `reader` (`GET /rooms/{id}/event/{eventId}`). */
+export async function wireEvent(
+  url: string,
+  roomId: string,
+  eventId: string,
+  reader: MatrixClient,
+): Promise<{ status: number; body: Record<string, any> }> {
+  const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`;
+  return api(url, 'GET', path, undefined, reader.getAccessToken()!);
 }
