@@ -16,7 +16,7 @@ import {
   useCleanups,
   wholeTimeline,
 } from '../../src-main/testing/core-harness';
-import { knowsDevice, receivedDecrypted, roomWithMembership } from './helpers';
+import { knowsDevice, receivedDecrypted, roomWithMembership, unrecognized } from './helpers';
 import {
   ENCRYPTION_STATE,
   decryptedBody,
@@ -310,4 +310,8 @@ describe('our core and matrix-js-sdk: who reads what', () => {
     },
     T,
   );
+
+  test('js-sdk made no request the server did not recognise', () => {
+    expect([...unrecognized]).toEqual([]);
+  });
 });

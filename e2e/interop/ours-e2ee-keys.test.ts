@@ -8,7 +8,7 @@ import { Preset } from 'matrix-js-sdk';
 import { describe, expect, test } from 'vitest';
 import { api, register, startTestServer } from '../homeserver/testing/helpers';
 import { call, clearFaults, fault, useCleanups } from '../../src-main/testing/core-harness';
-import { knowsDevice, until } from './helpers';
+import { knowsDevice, until, unrecognized } from './helpers';
 import {
   ENCRYPTION_STATE,
   decryptedBody,
@@ -121,4 +121,8 @@ describe('our core and matrix-js-sdk: devices and one-time keys', () => {
     },
     T,
   );
+
+  test('js-sdk made no request the server did not recognise', () => {
+    expect([...unrecognized]).toEqual([]);
+  });
 });

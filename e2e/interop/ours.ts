@@ -22,8 +22,26 @@ export async function ourUser(
   if (!opts.existing) await register(url, username);
   const core = await startCore(opts.dataDir ?? tempDir('interop-core-'));
   cleanup(() => core.close());
-  await signIn(core, url, username);
+  const userId = await signIn(core, url, username);
+  await keysOnServer(url, userId, await ourDevice(core));
   return core;
+}
+
+const observers = new Map<string, Promise<string>>();
+
+/**
+ * Waits until the homeserver hands out the device keys of `userId`'s `deviceId`, so other
+ * devices can encrypt for it (asked by a user of its own, one per server).
+ */
+export async function keysOnServer(url: string, userId: string, deviceId: string): Promise<void> {
+  let token = observers.get(url);
+  if (!token) observers.set(url, (token = register(url, 'keys-observer').then((u) => u.token)));
+  const t = await token;
+  await until(`${userId} ${deviceId} keys on the server`, async () => {
+    const body = { device_keys: { [userId]: [deviceId] } };
+    const r = await api(url, 'POST', '/_matrix/client/v3/keys/query', body, t);
+    return r.body.device_keys?.[userId]?.[deviceId] !== undefined;
+  });
 }
 
 /**
@@ -154,6 +172,7 @@ export async function jsUser(
   const client = await login(url, username, { crypto: true, deviceName: `${username} js` });
   cleanup(() => client.stopClient());
   await startSynced(client, 20);
+  await keysOnServer(url, client.getUserId()!, client.getDeviceId()!);
   return client;
 }
 
