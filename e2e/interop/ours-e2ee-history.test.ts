@@ -70,7 +70,7 @@ describe('our core and matrix-js-sdk: who reads what', () => {
   );
 
   test(
-    'shared history, the other way: our core joins later and decrypts what js sent meanwhile',
+    'shared history, the other way: our core joins later and reads all js sent meanwhile',
     async () => {
       const hs = await server();
       const bob = await jsUser(hs.url, 'bob', cleanup);
@@ -83,12 +83,18 @@ describe('our core and matrix-js-sdk: who reads what', () => {
       });
       await ourInvite(alice, roomId);
       await knowsDevice(bob, ALICE, await ourDevice(alice));
-      const whileInvited = 'bob writes while alice is invited';
-      const { event_id } = await bob.sendTextMessage(roomId, whileInvited);
+      // More than a first sync brings: the older part comes from history, decrypted there.
+      const lines = Array.from({ length: 25 }, (_, n) => `bob writes line ${n + 1}, alice invited`);
+      const ids: string[] = [];
+      for (const line of lines) ids.push((await bob.sendTextMessage(roomId, line)).event_id);
 
       await call(alice, 'rooms.join', { roomIdOrAlias: roomId });
-      const item = await itemIn(alice, roomId, (i) => i.eventId === event_id, 'bob message');
-      expect(item).toMatchObject({ content: { body: whileInvited }, e2ee: { state: 'decrypted' } });
+      const last = await itemIn(alice, roomId, (i) => i.eventId === ids.at(-1), 'the last line');
+      expect(last).toMatchObject({ content: { body: lines.at(-1) }, e2ee: { state: 'decrypted' } });
+      const history = await wholeTimeline(alice, roomId, 10);
+      const read = history.filter((i) => i.e2ee?.state === 'decrypted');
+      expect(read.map((i) => i.content.body)).toEqual(lines);
+      expect(read.map((i) => i.eventId)).toEqual(ids);
     },
     T,
   );

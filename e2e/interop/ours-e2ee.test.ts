@@ -130,6 +130,46 @@ describe('our core and matrix-js-sdk: end-to-end encryption', () => {
   );
 
   test(
+    'encryption turned on later by js-sdk: our next message goes out encrypted',
+    async () => {
+      const hs = await server();
+      const watch = watchPlaintext(hs.hs);
+      const bob = await jsUser(hs.url, 'bob', cleanup);
+      const alice = await ourUser(hs.url, 'alice', cleanup);
+      const { room_id: roomId } = await bob.createRoom({
+        preset: Preset.PrivateChat,
+        invite: [ALICE],
+      });
+      await ourInvite(alice, roomId);
+      await call(alice, 'rooms.join', { roomIdOrAlias: roomId });
+      await ourMember(alice, roomId, bob.getUserId()!, 'join');
+      const plain = await sendOurs(alice, roomId, 'said before encryption');
+      const atBob = await until('bob to get the plain message', () =>
+        bob.getRoom(roomId)?.findEventById(plain),
+      );
+      expect(atBob.getWireType()).toBe(EventType.RoomMessage);
+      expect(watch.find('said before encryption').length).toBeGreaterThan(0);
+
+      await bob.sendStateEvent(roomId, EventType.RoomEncryption, ENCRYPTION_STATE.content, '');
+      await itemIn(alice, roomId, (i) => i.type === 'm.room.encryption', 'the encryption event');
+      const secret = 'said once encryption is on';
+      const sent = await sendOurs(alice, roomId, secret);
+      const ev = await receivedDecrypted(bob, roomId, sent);
+      expect(seenAtJs(ev)).toEqual({
+        sender: ALICE,
+        wire: EventType.RoomMessageEncrypted,
+        body: secret,
+      });
+      const { event_id } = await bob.sendTextMessage(roomId, 'bob answers encrypted');
+      const back = await itemIn(alice, roomId, (i) => i.eventId === event_id, 'bob message');
+      expect(back.e2ee?.state).toBe('decrypted');
+      expect(watch.find(secret)).toEqual([]);
+      expect(watch.find('bob answers encrypted')).toEqual([]);
+    },
+    T,
+  );
+
+  test(
     'a group with several devices per user: every js device decrypts ours, ours decrypts theirs',
     async () => {
       const hs = await server();

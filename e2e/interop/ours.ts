@@ -187,7 +187,7 @@ export async function jsJoins(client: MatrixClient, roomId: string): Promise<voi
 export const ENCRYPTION_STATE = {
   type: 'm.room.encryption',
   state_key: '',
-  content: { algorithm: 'm.megolm.v1.aes-sha2' },
+  content: { algorithm: 'm.megolm.v1.aes-sha2' as const },
 };
 
 /** The event as the homeserver serves it to `reader` (`GET /rooms/{id}/event/{eventId}`). */
