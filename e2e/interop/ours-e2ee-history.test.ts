@@ -1,8 +1,9 @@
 /**
  * Who may read what, between our core and matrix-js-sdk (Rust crypto): room keys follow the
- * history visibility (`shared` reaches an invitee, `joined` does not), a device that signs in
- * later reads what comes next but not what came before (as Megolm says), and our keys survive
- * a restart of the core.
+ * history visibility (`shared` reaches an invitee, either way round; `joined` does not), a
+ * member who left reads nothing after, a device that signs in later reads what comes next but
+ * not what came before (as Megolm says; on our side too, with the reason js-sdk gives), and our
+ * keys survive a restart of the core (skipped until the crypto store persists).
  */
 import { EventType, MatrixEvent, Preset } from 'matrix-js-sdk';
 import { describe, expect, test } from 'vitest';

@@ -1,8 +1,10 @@
 /**
  * Our core's end-to-end encryption against matrix-js-sdk with its Rust crypto (a client nobody
  * here wrote), on one in-process test homeserver: encrypted DMs both ways (the homeserver never
- * holding a message in the clear), a group with several devices per user, and a second device
- * of our own. History visibility, late devices and restarts are in `ours-e2ee-history.test.ts`.
+ * holding a message in the clear), encryption turned on later, a group with several devices per
+ * user, a second device of our own, and replies, edits and reactions. History visibility, late
+ * devices, leaving and restarts are in `ours-e2ee-history.test.ts`; device lists and one-time
+ * keys in `ours-e2ee-keys.test.ts`.
  */
 import { EventType, MsgType, Preset, RelationType } from 'matrix-js-sdk';
 import { describe, expect, test } from 'vitest';

@@ -1,7 +1,7 @@
 /**
  * Our core as a peer of matrix-js-sdk clients: sign a user in on a fresh core, send and wait
  * for messages through its commands and pushed events, and follow what it knows of a room's
- * members and a user's devices. Waits are on pushed state, never on time.
+ * members and a user's devices. Waits are on state (pushed or asked for), never on time.
  */
 import type { MatrixClient, MatrixEvent } from 'matrix-js-sdk';
 import type { Core } from '../../src-main/core/core';
@@ -27,19 +27,17 @@ export async function ourUser(
   return core;
 }
 
-const observers = new Map<string, Promise<string>>();
+let observers = 0;
 
 /**
  * Waits until the homeserver hands out the device keys of `userId`'s `deviceId`, so other
- * devices can encrypt for it (asked by a user of its own, one per server).
+ * devices can encrypt for it (asked by a user of its own).
  */
 export async function keysOnServer(url: string, userId: string, deviceId: string): Promise<void> {
-  let token = observers.get(url);
-  if (!token) observers.set(url, (token = register(url, 'keys-observer').then((u) => u.token)));
-  const t = await token;
+  const { token } = await register(url, `keys-observer-${++observers}`);
   await until(`${userId} ${deviceId} keys on the server`, async () => {
     const body = { device_keys: { [userId]: [deviceId] } };
-    const r = await api(url, 'POST', '/_matrix/client/v3/keys/query', body, t);
+    const r = await api(url, 'POST', '/_matrix/client/v3/keys/query', body, token);
     return r.body.device_keys?.[userId]?.[deviceId] !== undefined;
   });
 }
