@@ -122,6 +122,68 @@ describe('our core and matrix-js-sdk: devices and one-time keys', () => {
     T,
   );
 
+  test(
+    'a key that comes from a later message on: what it cannot open says so, after the wait',
+    async () => {
+      const hs = await startTestServer();
+      cleanup(() => hs.close());
+      const bob = await jsUser(hs.url, 'bob', cleanup);
+      const alice1 = await ourUser(hs.url, 'alice', cleanup);
+      const { roomId } = await call(alice1, 'rooms.create', {
+        invite: [bob.getUserId()!],
+        isDirect: true,
+      });
+      await jsJoins(bob, roomId);
+      const { event_id: first } = await bob.sendTextMessage(roomId, 'the session starts');
+      await itemIn(alice1, roomId, (i) => i.eventId === first && i.e2ee?.state === 'decrypted');
+
+      // Nobody can look devices up for a while: bob does not learn of alice's new device.
+      await fault(hs.url, {
+        kind: 'error',
+        path_prefix: '/_matrix/client/v3/keys/query',
+        times: -1,
+      });
+      const alice2 = await ourUser(hs.url, 'alice', cleanup, {
+        existing: true,
+        keysChecked: false,
+      });
+      const device2 = await ourDevice(alice2);
+      await until('the second device keys on the server', () =>
+        hs.hs.e2ee.deviceKeys(ALICE, device2),
+      );
+      const { event_id: missed } = await bob.sendTextMessage(roomId, 'not for the new device');
+      await itemIn(
+        alice2,
+        roomId,
+        (i) => i.eventId === missed && i.e2ee?.state === 'undecryptable',
+      );
+      const waiting = await itemIn(alice2, roomId, (i) => i.eventId === missed);
+      expect(waiting.e2ee).toEqual({ state: 'undecryptable', reason: 'missing_key' });
+
+      // Then bob learns of it and shares the same session, from his next message on.
+      await clearFaults(hs.url);
+      await knowsDevice(bob, ALICE, device2);
+      const { event_id: next } = await bob.sendTextMessage(roomId, 'for both devices now');
+      await itemIn(
+        alice2,
+        roomId,
+        (i) => i.eventId === next && decryptedBody('for both devices now')(i),
+      );
+      // The key arrived, but only from a later message on: no longer waiting for it.
+      const stuck = await itemIn(
+        alice2,
+        roomId,
+        (i) =>
+          i.eventId === missed &&
+          i.e2ee?.state === 'undecryptable' &&
+          i.e2ee.reason !== 'missing_key',
+        'the missed message, no longer waiting',
+      );
+      expect(stuck.e2ee).toEqual({ state: 'undecryptable', reason: 'unknown_index' });
+    },
+    T,
+  );
+
   test('js-sdk made no request the server did not recognise', () => {
     expect([...unrecognized]).toEqual([]);
   });

@@ -12,18 +12,21 @@ import { login, roomWithMembership, registerUser, startSynced, until } from './h
 
 const WAIT_MS = 20_000;
 
-/** A core over a fresh data dir with `username` signed in (registered first unless `existing`). */
+/**
+ * A core over a fresh data dir with `username` signed in (registered first unless `existing`),
+ * once its device keys are on the server (unless `keysChecked: false`).
+ */
 export async function ourUser(
   url: string,
   username: string,
   cleanup: (fn: () => Promise<void>) => void,
-  opts: { existing?: boolean; dataDir?: string } = {},
+  opts: { existing?: boolean; dataDir?: string; keysChecked?: false } = {},
 ): Promise<Core> {
   if (!opts.existing) await register(url, username);
   const core = await startCore(opts.dataDir ?? tempDir('interop-core-'));
   cleanup(() => core.close());
   const userId = await signIn(core, url, username);
-  await keysOnServer(url, userId, await ourDevice(core));
+  if (opts.keysChecked !== false) await keysOnServer(url, userId, await ourDevice(core));
   return core;
 }
 
@@ -64,7 +67,9 @@ export function itemIn(
     };
     const timer = setTimeout(() => {
       void call(core, 'timeline.open', { roomId, limit: 50 }).then((p) => {
-        const seen = p.items.map((i) => `${i.type} ${JSON.stringify(i.content)} ${i.e2ee?.state}`);
+        const seen = p.items.map(
+          (i) => `${i.type} ${JSON.stringify(i.content)} ${JSON.stringify(i.e2ee)}`,
+        );
         finish(new Error(`${roomId}: no ${what}; items:\n  ${seen.join('\n  ')}`));
       }, finish);
     }, WAIT_MS);

@@ -41,6 +41,11 @@ export type CryptoServiceDeps = {
 const RETRY_PAGE = 200;
 const VERIFICATION = /^m\.key\.verification\./;
 
+/** Why a held event did not decrypt (undefined once it did). */
+function utdReason(record: E2eeRecord | undefined): string | undefined {
+  return record?.info.state === 'undecryptable' ? record.info.reason : undefined;
+}
+
 /** True for an in-room event that belongs to a verification. */
 function isVerificationEvent(ev: RawEvent): boolean {
   if (VERIFICATION.test(ev.type)) return true;
@@ -165,10 +170,14 @@ export class CryptoService {
   /** Decrypts held events again; those that now decrypt are stored with what they change. */
   async #retry(rows: EventRow[]): Promise<number> {
     const done: { row: EventRow; type: string; content: JsonObject; record: E2eeRecord }[] = [];
+    const restated: { row: EventRow; record: E2eeRecord }[] = [];
     for (const row of rows) {
       const r = await decryptEvent(this.machine.olm, row.roomId, toRawEvent(row), this.#ctx);
       if (r.ok) done.push({ row, type: r.type, content: r.content, record: r.record });
+      else if (utdReason(r.record) !== utdReason(row.e2ee))
+        restated.push({ row, record: r.record });
     }
+    if (restated.length) this.#restate(restated);
     if (done.length === 0) return 0;
     const { stores } = this.#d;
     const changed: ChangedEvents = new Map();
@@ -192,6 +201,24 @@ export class CryptoService {
     })();
     this.#d.onChanged(changed);
     return done.length;
+  }
+
+  /**
+   * Held events that still do not decrypt, now for another reason (their key came, but only
+   * from a later message on): they say so instead of waiting for it.
+   */
+  #restate(rows: { row: EventRow; record: E2eeRecord }[]): void {
+    const { stores } = this.#d;
+    const changed: ChangedEvents = new Map();
+    stores.db.transaction(() => {
+      for (const { row, record } of rows) {
+        stores.events.setUndecryptable(row.eventId, record);
+        let set = changed.get(row.roomId);
+        if (!set) changed.set(row.roomId, (set = new Set()));
+        set.add(row.eventId);
+      }
+    })();
+    this.#d.onChanged(changed);
   }
 
   /** A key was withheld: the events waiting for it say so. */
