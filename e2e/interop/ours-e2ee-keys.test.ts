@@ -20,6 +20,7 @@ import {
   ourMember,
   ourUser,
   weKnowDevice,
+  wireEvent,
 } from './ours';
 
 const T = 60_000;
@@ -152,12 +153,11 @@ describe('our core and matrix-js-sdk: devices and one-time keys', () => {
         hs.hs.e2ee.deviceKeys(ALICE, device2),
       );
       const { event_id: missed } = await bob.sendTextMessage(roomId, 'not for the new device');
-      await itemIn(
+      const waiting = await itemIn(
         alice2,
         roomId,
         (i) => i.eventId === missed && i.e2ee?.state === 'undecryptable',
       );
-      const waiting = await itemIn(alice2, roomId, (i) => i.eventId === missed);
       expect(waiting.e2ee).toEqual({ state: 'undecryptable', reason: 'missing_key' });
 
       // Then bob learns of it and shares the same session, from his next message on.
@@ -169,6 +169,9 @@ describe('our core and matrix-js-sdk: devices and one-time keys', () => {
         roomId,
         (i) => i.eventId === next && decryptedBody('for both devices now')(i),
       );
+      const session = async (id: string) =>
+        (await wireEvent(hs.url, roomId, id, bob)).body.content.session_id as string;
+      expect(await session(next)).toBe(await session(missed));
       // The key arrived, but only from a later message on: no longer waiting for it.
       const stuck = await itemIn(
         alice2,
