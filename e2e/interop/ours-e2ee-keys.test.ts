@@ -2,7 +2,8 @@
  * Keys between our core and matrix-js-sdk (Rust crypto): our core lists a js user's devices
  * with the fingerprints js-sdk itself reports, and follows new ones; when our one-time keys run
  * out, a js device still opens an Olm session with us through our fallback key, and our core
- * uploads new one-time keys as soon as it can again.
+ * uploads new one-time keys as soon as it can again; and a message whose room key reached us
+ * only from a later message on stops saying it waits for the key.
  */
 import { Preset } from 'matrix-js-sdk';
 import { describe, expect, test } from 'vitest';
