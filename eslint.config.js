@@ -48,11 +48,12 @@ export default defineConfig(
             {
               // Tools (demo, bench, specs) use the product through its entries: the contract
               // and the core's interface, the core, its worker host, the harness server, and
-              // the library layers net/ and protocol/. Never its storage or services.
+              // the library layers net/ and protocol/. Never its storage or services. Tests that
+              // drive a core beside other clients (interop) may use the core's test harness.
               regex:
-                '(^|/)src-main/(?!(ipc/[\\w-]+|core/core|worker/core-client|web/(server|renderer-build)|net/[\\w-]+|protocol/[\\w-]+)$)',
+                '(^|/)src-main/(?!(ipc/[\\w-]+|core/core|worker/core-client|web/(server|renderer-build)|net/[\\w-]+|protocol/[\\w-]+|testing/core-harness)$)',
               message:
-                'Tools use the product through its entries (README "Layers"): ipc/, core/core, worker/core-client, web/server, web/renderer-build, net/, protocol/.',
+                'Tools use the product through its entries (README "Layers"): ipc/, core/core, worker/core-client, web/server, web/renderer-build, net/, protocol/ (and testing/core-harness in tests).',
             },
           ],
         },

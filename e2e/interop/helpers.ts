@@ -23,8 +23,21 @@ import { jsSdkWasm } from './js-sdk-crypto';
 export const PASSWORD = 'interop-secret-pw';
 
 /**
- * Silences js-sdk and Rust crypto logging below `warn`. Child loggers copy their parent's method
- * factory, so replacing it on every existing `matrix*` logger also quiets those made later.
+ * Warnings js-sdk prints in normal operation, whatever the server: a room's state arriving in
+ * the sync that creates the room (MatrixRTC looks the room up a moment too early), and push
+ * rules it adds to every account's defaults.
+ */
+const ROUTINE = [/Got room state event for unknown room/, /^Adding default global \w+ push rule/];
+
+/** True when a log line's text is one of the {@link ROUTINE} warnings. */
+function routine(args: unknown[]): boolean {
+  return args.some((a) => typeof a === 'string' && ROUTINE.some((r) => r.test(a)));
+}
+
+/**
+ * Silences js-sdk and Rust crypto logging below `warn`, and js-sdk's routine warnings. Child
+ * loggers copy their parent's method factory, so replacing it on every existing `matrix*`
+ * logger also quiets those made later.
  */
 export function quietLogs(): void {
   const all = { matrix: logger as unknown as loglevel.Logger, ...loglevel.getLoggers() };
@@ -32,8 +45,14 @@ export function quietLogs(): void {
     if (!name.startsWith('matrix')) continue;
     const original = l.methodFactory;
     if ((original as { quiet?: boolean }).quiet) continue;
-    const quiet: loglevel.MethodFactory = (method, level, loggerName) =>
-      method === 'warn' || method === 'error' ? original(method, level, loggerName) : () => {};
+    const quiet: loglevel.MethodFactory = (method, level, loggerName) => {
+      if (method !== 'warn' && method !== 'error') return () => {};
+      const log = original(method, level, loggerName);
+      // js-sdk's loggers read their prefix from `this`: keep it.
+      return function (this: unknown, ...args: unknown[]) {
+        if (!routine(args)) log.apply(this, args);
+      };
+    };
     (quiet as { quiet?: boolean }).quiet = true;
     l.methodFactory = quiet;
     l.rebuild();

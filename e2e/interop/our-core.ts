@@ -83,17 +83,13 @@ export function pushed<T extends AppEventType>(
   });
 }
 
-/** Makes and uploads cross-signing keys for the core's account (until the core does it). */
+/** Resolves once the core's account holds its cross-signing keys (the core sets them up at sign-in). */
 export async function crossSign(core: Core): Promise<void> {
-  const m = core.session.crypto?.machine;
-  if (!m) throw new Error('no crypto machine');
-  const r = await m.olm.bootstrapCrossSigning(true);
-  try {
-    if (r.uploadKeysRequest) await m.send(r.uploadKeysRequest);
-    const body = JSON.parse(r.uploadSigningKeysRequest.body) as Record<string, unknown>;
-    await m.api.signingKeysUpload(body, { userId: m.userId, password: PASSWORD });
-    await m.send(r.uploadSignaturesRequest);
-  } finally {
-    r.free();
+  for (;;) {
+    const from = core.events.lastSeq;
+    const s = await call(core, 'crypto.status', {});
+    if (s.crossSigning.privateKeysHere) return;
+    if (s.crossSigning.problem) throw new Error(s.crossSigning.problem);
+    await pushed(core, 'crypto.status', () => true, from);
   }
 }

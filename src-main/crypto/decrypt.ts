@@ -46,12 +46,16 @@ export function reasonOf(
 ): { reason: UtdReason; withheldCode?: string } {
   if (!(err instanceof wasm.MegolmDecryptionError)) return { reason: 'malformed' };
   const withheld = err.maybe_withheld;
+  const beforeDevice = eventTs < ctx.deviceCreatedTs;
   switch (err.code) {
     case Code.MissingRoomKey:
       if (withheld) return { reason: 'withheld', withheldCode: withheldCodeOf(withheld) };
-      return { reason: eventTs < ctx.deviceCreatedTs ? 'before_device' : 'missing_key' };
+      return { reason: beforeDevice ? 'before_device' : 'missing_key' };
     case Code.UnknownMessageIndex:
-      return { reason: 'unknown_index' };
+      // Sent before this device existed, the session reached us later from a later message
+      // on: expected, and the same reason whether the key arrived before or after the event
+      // (as js-sdk tells it too).
+      return { reason: beforeDevice ? 'before_device' : 'unknown_index' };
     case Code.UnknownSenderDevice:
     case Code.UnsignedSenderDevice:
     case Code.SenderIdentityVerificationViolation:

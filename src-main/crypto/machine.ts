@@ -74,6 +74,8 @@ export class CryptoMachine {
   #listeners: MachineListeners = {};
   #roomMessages: ((m: RoomMessage) => void) | undefined;
   #flushing: Promise<void> | undefined;
+  /** A keys upload in flight: sync changes wait for it (see {@link receiveSync}). */
+  #uploading: Promise<unknown> | undefined;
   #again = false;
   #closed = false;
 
@@ -149,6 +151,10 @@ export class CryptoMachine {
    * transaction, so room keys that came with it decrypt its timeline.
    */
   async receiveSync(input: SyncCryptoInput): Promise<ToDeviceEvent[]> {
+    // A keys upload's body is fixed when the machine hands it out, and marking it sent marks
+    // every key unpublished by then as published: a fallback key the sync makes meanwhile
+    // would be marked so without ever reaching the server. So the sync waits for the upload.
+    await this.#uploading?.catch(() => {});
     const changed = input.deviceLists.changed.map((u) => new wasm.UserId(u));
     const left = input.deviceLists.left.map((u) => new wasm.UserId(u));
     const lists = new wasm.DeviceLists(changed, left);
@@ -220,6 +226,19 @@ export class CryptoMachine {
 
   /** Sends one outgoing request and tells the machine its reply. */
   async send(r: wasm.OutgoingRequest): Promise<void> {
+    if (r.type === RequestType.KeysUpload) {
+      const upload = this.#sendNow(r);
+      this.#uploading = upload;
+      try {
+        return await upload;
+      } finally {
+        if (this.#uploading === upload) this.#uploading = undefined;
+      }
+    }
+    return this.#sendNow(r);
+  }
+
+  async #sendNow(r: wasm.OutgoingRequest): Promise<void> {
     const reply = await this.#http(r);
     if (r.id === undefined || r.type === undefined) return;
     await this.olm.markRequestAsSent(r.id, r.type, JSON.stringify(reply));

@@ -59,8 +59,25 @@ function deviceOf(d: wasm.Device, current: string | undefined): CryptoDevice {
   return out;
 }
 
+/**
+ * Follows `userId`'s devices from now on if the machine did not yet, and waits for the first
+ * answer. The machine follows only users it encrypted for; anyone else (the other side of a
+ * DM we have not written in yet) would otherwise be listed without devices.
+ */
+async function ensureTracked(m: CryptoMachine, userId: string): Promise<void> {
+  let tracked = false;
+  for (const u of await m.olm.trackedUsers()) {
+    if (u.toString() === userId) tracked = true;
+    u.free();
+  }
+  if (tracked) return;
+  await m.olm.updateTrackedUsers([new wasm.UserId(userId)]);
+  await m.flush(); // the /keys/query for them
+}
+
 /** A user's devices (deleted ones left out) and the trust in their identity. */
 export async function userCrypto(m: CryptoMachine, userId: string): Promise<UserCrypto> {
+  await ensureTracked(m, userId);
   const olm = m.olm;
   const devices = await olm.getUserDevices(new wasm.UserId(userId), 0);
   const list: CryptoDevice[] = [];

@@ -54,6 +54,11 @@ class Slicer {
 }
 const VERIFICATION = /^m\.key\.verification\./;
 
+/** Why a held event did not decrypt (undefined once it did). */
+function utdReason(record: E2eeRecord | undefined): string | undefined {
+  return record?.info.state === 'undecryptable' ? record.info.reason : undefined;
+}
+
 /** True for an in-room event that belongs to a verification. */
 function isVerificationEvent(ev: RawEvent): boolean {
   if (VERIFICATION.test(ev.type)) return true;
@@ -73,6 +78,7 @@ export class CryptoService {
   readonly #d: CryptoServiceDeps;
   readonly #encryptor: RoomEncryptor;
   readonly #ctx: DecryptContext;
+  #firstSync = true;
 
   constructor(d: CryptoServiceDeps) {
     this.#d = d;
@@ -95,6 +101,12 @@ export class CryptoService {
    * is removed from `changes`, so the write stores none of it.
    */
   async beforeIngest(changes: SyncChanges): Promise<void> {
+    if (this.#firstSync) {
+      // The device's keys go up before the first sync's changes reach the machine: it makes
+      // its fallback key only once its keys are on the server.
+      this.#firstSync = false;
+      await this.machine.flush();
+    }
     const inbox = this.#d.stores.cryptoInbox;
     const held = inbox.toDevice();
     const toDevice = [
@@ -213,12 +225,16 @@ export class CryptoService {
     const done: { row: EventRow; type: string; content: JsonObject; record: E2eeRecord }[] = [];
     const seen = new Map<string, string>();
     const slicer = new Slicer();
+    const restated: { row: EventRow; record: E2eeRecord }[] = [];
     for (const row of rows) {
       await slicer.maybeYield();
       if (this.#isReplay(row.eventId, row.content, seen)) continue;
       const r = await decryptEvent(this.machine.olm, row.roomId, toRawEvent(row), this.#ctx);
       if (r.ok) done.push({ row, type: r.type, content: r.content, record: r.record });
+      else if (utdReason(r.record) !== utdReason(row.e2ee))
+        restated.push({ row, record: r.record });
     }
+    if (restated.length) this.#restate(restated);
     if (done.length === 0) return 0;
     const { stores } = this.#d;
     const changed: ChangedEvents = new Map();
@@ -242,6 +258,24 @@ export class CryptoService {
     })();
     this.#d.onChanged(changed);
     return done.length;
+  }
+
+  /**
+   * Held events that still do not decrypt, now for another reason (their key came, but only
+   * from a later message on): they say so instead of waiting for it.
+   */
+  #restate(rows: { row: EventRow; record: E2eeRecord }[]): void {
+    const { stores } = this.#d;
+    const changed: ChangedEvents = new Map();
+    stores.db.transaction(() => {
+      for (const { row, record } of rows) {
+        stores.events.setUndecryptable(row.eventId, record);
+        let set = changed.get(row.roomId);
+        if (!set) changed.set(row.roomId, (set = new Set()));
+        set.add(row.eventId);
+      }
+    })();
+    this.#d.onChanged(changed);
   }
 
   /** A key was withheld: the events waiting for it say so. */
