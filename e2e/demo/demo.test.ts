@@ -1,11 +1,10 @@
 /**
- * The demo's seed and its peer bot, against an in-process test homeserver: what the demo user
- * finds after signing in, and the bot answering a DM, a mention and a fresh invite.
+ * The demo's seed, against an in-process test homeserver: what the demo user finds after
+ * signing in. The peer bot has tests of its own (`peer-bot.test.ts`).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { api, startTestServer, type ApiReply } from '../homeserver/testing/helpers';
-import { BOT_USER, DEMO_USER, ROOMS } from './cast';
-import { PeerBot } from './peer-bot';
+import { DEMO_USER, ROOMS } from './cast';
 import { seedDemo } from './seed';
 
 const CS = '/_matrix/client/v3';
@@ -40,35 +39,6 @@ async function seeded() {
   return { server, report, call, first: first.body, demo: report.demoUserId };
 }
 
-/** Long-polls `/sync` from `since` until `found` returns something (10 s at most). */
-async function syncUntil<T>(
-  call: (method: string, path: string) => Promise<ApiReply>,
-  since: string,
-  found: (body: any) => T | undefined,
-): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  let from = since;
-  while (Date.now() < deadline) {
-    const { body } = await call('GET', `${CS}/sync?timeout=1000&since=${from}`);
-    const hit = found(body);
-    if (hit !== undefined) return hit;
-    from = body.next_batch;
-  }
-  throw new Error('not seen within 10 s');
-}
-
-async function startBot(url: string, typingMs = 300): Promise<PeerBot> {
-  const bot = await PeerBot.start({
-    homeserver: url,
-    username: BOT_USER.localpart,
-    password: BOT_USER.password,
-    typingMs,
-    pollTimeoutMs: 1_000,
-  });
-  cleanups.push(() => bot.stop());
-  return bot;
-}
-
 function directRoomWith(sync: any, userId: string): string {
   const direct = sync.account_data.events.find((e: any) => e.type === 'm.direct');
   return direct.content[userId][0];
@@ -78,7 +48,7 @@ describe('demo seed', () => {
   it('gives the demo user named rooms, DMs, invites, tags and weeks of history', async () => {
     const { report, first, demo, call } = await seeded();
     expect(report).toMatchObject({ rooms: 12, invites: 2 });
-    expect(report.messages).toBeGreaterThan(700);
+    expect(report.messages).toBeGreaterThan(650);
 
     const joined = first.rooms.join as Record<string, any>;
     expect(Object.keys(joined)).toHaveLength(12);
@@ -129,91 +99,23 @@ describe('demo seed', () => {
     expect(all.some((e) => e.content['m.relates_to']?.rel_type === 'm.replace')).toBe(true);
     expect(all.some((e) => e.type === 'm.room.redaction')).toBe(true);
   });
-});
 
-describe('demo peer bot', () => {
-  it('answers a DM with a typing notification first', async () => {
-    const { server, first, call, demo } = await seeded();
-    const bot = await startBot(server.url);
-    const dm = directRoomWith(first, bot.userId);
-    const sent = await call('PUT', `${CS}/rooms/${dm}/send/m.room.message/t1`, {
-      msgtype: 'm.text',
-      body: 'Hello Ada, are you there?',
-    });
-    expect(sent.status).toBe(200);
-
-    let sawTyping = false;
-    let sawReceipt = false;
-    const answer = await syncUntil(call, first.next_batch, (body) => {
-      const room = body.rooms?.join?.[dm];
-      const typing = room?.ephemeral?.events.find((e: any) => e.type === 'm.typing');
-      if (typing?.content.user_ids.includes(bot.userId)) sawTyping = true;
-      const receipt = room?.ephemeral?.events.find((e: any) => e.type === 'm.receipt');
-      if (receipt?.content[sent.body.event_id]?.['m.read']?.[bot.userId]) sawReceipt = true;
-      return (room?.timeline.events as Timeline | undefined)?.find(
-        (e) => e.sender === bot.userId && e.type === 'm.room.message',
-      );
-    });
-    expect(sawTyping).toBe(true);
-    expect(answer.content.body).toMatch(/^Hi Demo! 👋/);
-    expect(answer.content['m.relates_to']).toBeUndefined();
-    expect(bot.answered).toBe(1);
-    // It read the message it answered.
-    expect(sawReceipt).toBe(true);
-    expect(demo).toBe('@demo:demo.local');
-  });
-
-  it('answers a mention in a group room as a reply, and nothing else there', async () => {
-    const { server, first, call } = await seeded();
-    const bot = await startBot(server.url, 20);
-    const room = Object.entries(first.rooms.join as Record<string, any>).find(([, r]) =>
-      r.state.events.some((e: any) => e.content.name === 'Watercooler'),
-    )![0];
-    const send = (txn: string, content: object) =>
-      call('PUT', `${CS}/rooms/${room}/send/m.room.message/${txn}`, content);
-    await send('plain', { msgtype: 'm.text', body: 'Lunch at noon, anyone?' });
-    const asked = await send('ask', {
-      msgtype: 'm.text',
-      body: 'What do you think?',
-      'm.mentions': { user_ids: [bot.userId] },
-    });
-
-    const replies = await syncUntil(call, first.next_batch, (body) => {
-      const events = (body.rooms?.join?.[room]?.timeline.events ?? []) as Timeline;
-      const fromBot = events.filter((e) => e.sender === bot.userId);
-      return fromBot.length ? fromBot : undefined;
-    });
-    expect(replies).toHaveLength(1);
-    expect(replies[0]!.content['m.relates_to']).toEqual({
-      'm.in_reply_to': { event_id: asked.body.event_id },
-    });
-    expect(bot.answered).toBe(1);
-  });
-
-  it('joins a new DM it is invited to and answers there', async () => {
-    const { server, first, call } = await seeded();
-    const bot = await startBot(server.url, 20);
-    const created = await call('POST', `${CS}/createRoom`, {
-      preset: 'trusted_private_chat',
-      is_direct: true,
-      invite: [bot.userId],
-    });
-    const roomId: string = created.body.room_id;
-    await syncUntil(call, first.next_batch, (body) =>
-      (body.rooms?.join?.[roomId]?.timeline.events as Timeline | undefined)?.find(
-        (e) => e.type === 'm.room.member' && e.sender === bot.userId,
-      ),
-    );
-    const since = (await call('GET', `${CS}/sync?timeout=0&since=${first.next_batch}`)).body;
-    await call('PUT', `${CS}/rooms/${roomId}/send/m.room.message/x`, {
-      msgtype: 'm.text',
-      body: 'Thanks for joining',
-    });
-    const answer = await syncUntil(call, since.next_batch, (body) =>
-      (body.rooms?.join?.[roomId]?.timeline.events as Timeline | undefined)?.find(
-        (e) => e.sender === bot.userId && e.type === 'm.room.message',
-      ),
-    );
-    expect(answer.content.body).toBe('You’re welcome! 😊');
+  it('creates Ada’s DM encrypted, with nothing in it written in plain text', async () => {
+    const { report, first, call } = await seeded();
+    const dm = directRoomWith(first, report.botUserId);
+    expect(dm).toBe(report.botDirectRoomId);
+    const encryption = (roomId: string) =>
+      call('GET', `${CS}/rooms/${roomId}/state/m.room.encryption/`);
+    expect((await encryption(dm)).body).toEqual({ algorithm: 'm.megolm.v1.aes-sha2' });
+    const page = await call('GET', `${CS}/rooms/${dm}/messages?dir=b&limit=100`);
+    const types = (page.body.chunk as Timeline).map((e) => e.type);
+    expect(types).toContain('m.room.encryption');
+    expect(types).not.toContain('m.room.message');
+    // Every other room is plain: its history could be seeded.
+    const encrypted: string[] = [];
+    for (const roomId of Object.keys(first.rooms.join)) {
+      if ((await encryption(roomId)).status === 200) encrypted.push(roomId);
+    }
+    expect(encrypted).toEqual([dm]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The demo, assembled: the test homeserver embedded in this process (seeded on the first run),
- * the peer bot, and the app as `npm run web` runs it (the core in its worker thread, the built
+ * the peer bot Ada (our own core signed in as her, in this process; on the first run she writes
+ * the first, encrypted, messages of her direct chat with the demo user), and the app as `npm run web` runs it (the core in its worker thread, the built
  * renderer and the WebSocket API on 127.0.0.1), signed in as the demo user. Nothing leaves the
  * machine: every connection is to 127.0.0.1.
  */
@@ -17,6 +18,7 @@ import type { HostedCore } from '../../src-main/ipc/core-api';
 import { ensureRendererBuilt, RENDERER_DIR } from '../../src-main/web/renderer-build';
 import { startWebServer } from '../../src-main/web/server';
 import { startCoreWorker } from '../../src-main/worker/core-client';
+import { WELCOME } from './bot-replies';
 import { BOT_USER, DEMO_USER } from './cast';
 import { PeerBot } from './peer-bot';
 import { seedDemo } from './seed';
@@ -52,6 +54,8 @@ type DemoState = {
   homeserverPort?: number;
   /** Set once the seed is complete. */
   seededAt?: string;
+  /** Ada's encrypted direct chat with the demo user (absent: seeded by an older demo). */
+  encryptedDirectRoom?: string;
 };
 
 function writeState(file: string, state: DemoState): void {
@@ -62,7 +66,7 @@ function writeState(file: string, state: DemoState): void {
 function claimDataDir(dataDir: string): DemoState {
   const file = join(dataDir, 'demo.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoState;
-  if (['homeserver', 'app'].some((d) => existsSync(join(dataDir, d)))) {
+  if (['homeserver', 'app', 'ada'].some((d) => existsSync(join(dataDir, d)))) {
     throw new Error(`${dataDir} holds data that is not the demo's; pick a new folder`);
   }
   mkdirSync(dataDir, { recursive: true });
@@ -79,6 +83,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     // Our own folders, left by a run that stopped before its seed was complete: start over.
     rmSync(join(opts.dataDir, 'homeserver'), { recursive: true, force: true });
     rmSync(join(opts.dataDir, 'app'), { recursive: true, force: true });
+    rmSync(join(opts.dataDir, 'ada'), { recursive: true, force: true });
   }
   mkdirSync(join(opts.dataDir, 'app'), { recursive: true });
   const hs = await startEmbeddedHomeserver(opts.dataDir, seeded ? (state.homeserverPort ?? 0) : 0);
@@ -87,25 +92,37 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => opts.log(`${err}`));
   };
   try {
-    if (!seeded) {
-      const report = seedDemo(hs.hs);
-      writeState(stateFile, { homeserverPort: hs.port, seededAt: new Date().toISOString() });
+    const report = seeded ? undefined : seedDemo(hs.hs);
+    if (report) {
       opts.log(
         `demo: seeded ${report.rooms} rooms, ${report.invites} invites and ` +
           `${report.messages} messages from ${report.users} people`,
       );
     }
-    const bot = await PeerBot.start({
-      homeserver: hs.url,
-      username: BOT_USER.localpart,
-      password: BOT_USER.password,
-      log: opts.log,
-    });
-    stops.push(() => bot.stop());
     await ensureRendererBuilt((line) => opts.log(`demo: ${line}`));
     const core = startApp(join(opts.dataDir, 'app'), opts.log);
     stops.push(() => core.close());
     await signIn(core, hs.url);
+    // Ada starts after the demo user's session exists: her first message reaches it.
+    const bot = await PeerBot.start({
+      homeserver: hs.url,
+      userId: `@${BOT_USER.localpart}:${DEMO_SERVER_NAME}`,
+      username: BOT_USER.localpart,
+      password: BOT_USER.password,
+      name: BOT_USER.displayName,
+      dataDir: join(opts.dataDir, 'ada'),
+      appVersion: appVersion(),
+      log: opts.log,
+    });
+    stops.push(() => bot.stop());
+    if (report) {
+      await bot.say(report.botDirectRoomId, WELCOME);
+      writeState(stateFile, {
+        homeserverPort: hs.port,
+        seededAt: new Date().toISOString(),
+        encryptedDirectRoom: report.botDirectRoomId,
+      });
+    }
     const server = await startWebServer({ core, rendererDir: RENDERER_DIR, port: opts.port ?? 0 });
     stops.push(() => server.close());
     opts.log(`demo: homeserver ${hs.url}, data in ${opts.dataDir}`);
@@ -141,14 +158,18 @@ async function startEmbeddedHomeserver(dataDir: string, port: number): Promise<R
  * uses the browser: an installed Electron binary would let `npm start` show the same app in a
  * window, but it cannot launch on every machine, and this path works on all of them.)
  */
-function startApp(dataDir: string, log: (line: string) => void): HostedCore {
-  const { version } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
+function appVersion(): string {
+  const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
     version: string;
   };
+  return pkg.version;
+}
+
+function startApp(dataDir: string, log: (line: string) => void): HostedCore {
   // No secret wrapper, as in the web harness: the secrets stay in the 0600 `secrets.json`.
   const core = startCoreWorker({
     entry: new URL('../../src-main/worker/core-worker.ts', import.meta.url),
-    options: { dataDir, appVersion: version },
+    options: { dataDir, appVersion: appVersion() },
   });
   core.onEvent((event) => {
     if (event.type === 'core.status') log(`demo: core ${event.data.status}`);
