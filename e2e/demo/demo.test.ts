@@ -1,14 +1,24 @@
 /**
- * The demo's seed, against an in-process test homeserver: what the demo user finds after
- * signing in. The peer bot has tests of its own (`peer-bot.test.ts`).
+ * The demo: its seed, against an in-process test homeserver (what the demo user finds after
+ * signing in), and the whole demo as `npm run demo` starts it, minus the web page: the first
+ * run (the encrypted DM with Ada, the verified second session) and a second run on the same
+ * data. The peer bot has tests of its own (`peer-bot.test.ts`).
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CoreApi } from '../../src-main/ipc/core-api';
 import { api, startTestServer, type ApiReply } from '../homeserver/testing/helpers';
-import { DEMO_USER, ROOMS } from './cast';
+import { WELCOME } from './bot-replies';
+import { BOT_USER, DEMO_USER, ROOMS } from './cast';
+import { call as command, until } from './core-calls';
+import { startDemoBackend, type DemoBackend } from './demo';
+import { PHONE_NAME } from './second-session';
 import { seedDemo } from './seed';
 
 const CS = '/_matrix/client/v3';
-const cleanups: (() => Promise<void>)[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
@@ -118,4 +128,120 @@ describe('demo seed', () => {
     }
     expect(encrypted).toEqual([dm]);
   });
+});
+
+type Item = Awaited<ReturnType<typeof latest>>[number];
+
+/** The latest items of a room, as the core's cache has them. */
+async function latest(core: CoreApi, roomId: string) {
+  return (await command(core, 'timeline.open', { roomId, limit: 30 })).items;
+}
+
+const fromAda = (i: Item) =>
+  i.sender === `@${BOT_USER.localpart}:demo.local` && i.type === 'm.room.message';
+
+/** The app's direct chat with Ada. */
+async function adaDm(demo: DemoBackend) {
+  const { rooms } = await command(demo.app, 'rooms.list', {});
+  const dm = rooms.find((r) => r.isDirect && r.name === BOT_USER.displayName);
+  if (!dm) throw new Error('the app has no direct chat with Ada');
+  return dm;
+}
+
+/** Sends `body` from the app into Ada's DM; resolves with her answer once the app decrypted it. */
+async function askAda(demo: DemoBackend, body: string): Promise<Item> {
+  const { roomId } = await adaDm(demo);
+  const before = new Set((await latest(demo.app, roomId)).map((i) => i.eventId));
+  await command(demo.app, 'message.send', { roomId, kind: 'text', body });
+  return until(
+    demo.app,
+    ['timeline.appended', 'timeline.updated', 'rooms.changed'],
+    async () => (await latest(demo.app, roomId)).find((i) => fromAda(i) && !before.has(i.eventId)),
+    'Ada’s answer, decrypted',
+  );
+}
+
+/** The demo user's devices as the app sees them, once `ready` says they are complete. */
+function demoDevices(demo: DemoBackend, ready: (devices: Device[]) => boolean) {
+  const userId = `@${DEMO_USER.localpart}:demo.local`;
+  return until(
+    demo.app,
+    ['crypto.devicesChanged'],
+    async () => {
+      const { devices } = await command(demo.app, 'crypto.userDevices', { userId });
+      return ready(devices) ? devices : undefined;
+    },
+    'the demo user’s devices',
+  );
+}
+type Device = Awaited<ReturnType<typeof command<'crypto.userDevices'>>>['devices'][number];
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lm-demo-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function start(dataDir: string, lines: string[]): Promise<DemoBackend> {
+  const demo = await startDemoBackend({ dataDir, log: (line) => lines.push(line) });
+  cleanups.push(() => demo.stop());
+  return demo;
+}
+
+describe('the demo', () => {
+  it('opens with an encrypted DM Ada answers in and a verified phone, and a second run keeps them', async () => {
+    const dataDir = tempDir();
+    const log: string[] = [];
+    const first = await start(dataDir, log);
+    expect(log.join('\n')).toMatch(/seeded 12 rooms/);
+    const dm = await adaDm(first);
+    expect(dm).toMatchObject({ isEncrypted: true, membership: 'join' });
+    // Ada's welcome, sent encrypted by her core after the seed, reads in the app.
+    const welcome = await until(
+      first.app,
+      ['timeline.appended', 'timeline.updated', 'rooms.changed'],
+      async () => {
+        const items = (await latest(first.app, dm.roomId)).filter(fromAda);
+        return items.length === WELCOME.length ? items : undefined;
+      },
+      'Ada’s welcome',
+    );
+    expect(welcome.map((i) => i.content.body)).toEqual(WELCOME);
+    for (const item of welcome) expect(item.e2ee).toMatchObject({ state: 'decrypted' });
+
+    const answer = await askAda(first, 'Thanks for the tour, Ada');
+    expect(answer.content.body).toBe('You’re welcome! 😊');
+    expect(answer.e2ee).toMatchObject({ state: 'decrypted' });
+
+    // The app's session and the phone, both cross-signed and so verified.
+    const devices = await demoDevices(first, (d) => d.some((x) => x.displayName === PHONE_NAME));
+    const phone = devices.find((d) => d.displayName === PHONE_NAME)!;
+    expect(phone).toMatchObject({ current: false, crossSigned: true, verified: true });
+    expect(devices.find((d) => d.current)).toMatchObject({ crossSigned: true, verified: true });
+    expect(devices).toHaveLength(2);
+    const status = await command(first.app, 'crypto.status', {});
+    expect(status).toMatchObject({ secretStorage: true, backup: { enabled: true } });
+    const state = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8'));
+    expect(state).toMatchObject({
+      encryptedDirectRoom: dm.roomId,
+      recoveryKey: expect.any(String),
+    });
+    const accounts = await command(first.app, 'account.list', {});
+    const adaDevice = first.bot.deviceId;
+    await first.stop();
+
+    // Again on the same data: nothing seeded or signed in anew, the same devices, and Ada
+    // still decrypts what the app sends and answers.
+    log.length = 0;
+    const second = await start(dataDir, log);
+    expect(log.join('\n')).not.toMatch(/seeded|secure backup set up/);
+    expect(await command(second.app, 'account.list', {})).toEqual(accounts);
+    expect(second.bot.deviceId).toBe(adaDevice);
+    const again = await askAda(second, 'Hello again, Ada');
+    expect(again.content.body).toMatch(/^Hi Demo! 👋/);
+    expect(again.e2ee).toMatchObject({ state: 'decrypted' });
+    const after = await demoDevices(second, (d) => d.length === 2);
+    expect(after.find((d) => d.displayName === PHONE_NAME)).toEqual(phone);
+    expect(JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8'))).toEqual(state);
+  }, 180_000);
 });
