@@ -15,6 +15,15 @@ export type Incoming = {
   botName: string;
 };
 
+/**
+ * What the bot says first in her direct chat with the demo user, which is end-to-end encrypted:
+ * she sends it herself after the seed (see `demo.ts`), as a seeded message could not be.
+ */
+export const WELCOME = [
+  'Hi! 👋 I’m **Ada**, the demo’s resident bot. Write to me here, or mention me in the Watercooler, and I’ll answer.',
+  'This chat is end-to-end encrypted 🔒: the server only ever sees ciphertext. Try some _markdown_, a `code span`, or ask me for **help**.',
+];
+
 const HELP = [
   'Here is what I can do:',
   '',

@@ -6,7 +6,7 @@
 /** The person signed in to the app. */
 export const DEMO_USER = { localpart: 'demo', password: 'demo', displayName: 'Demo User' };
 
-/** The peer bot (see `peer-bot.ts`): answers DMs and mentions. */
+/** The peer bot (see `peer-bot.ts`): answers DMs (her own one is encrypted) and mentions. */
 export const BOT_USER = { localpart: 'ada', password: 'ada-demo-bot', displayName: 'Ada' };
 
 /** Everyone else, with display names. Their password is their localpart twice. */
@@ -38,6 +38,11 @@ export type DemoRoom = {
   direct?: boolean;
   /** The demo user is only invited (by `creator`). */
   invite?: boolean;
+  /**
+   * Created end-to-end encrypted (`m.room.encryption`). The seed writes no history into it
+   * (that would take real encryption): its first messages come from a client, after the seed.
+   */
+  encrypted?: boolean;
   /** `m.tag` tags the demo user has set. */
   tags?: ('m.favourite' | 'm.lowpriority')[];
   /** Messages at the end the demo user has not read yet (0: all read). */
@@ -120,7 +125,14 @@ export const ROOMS: DemoRoom[] = [
     tags: ['m.lowpriority'],
     createdDaysAgo: 60,
   },
-  { key: 'dm-ada', creator: 'ada', members: ['demo'], direct: true, createdDaysAgo: 3 },
+  {
+    key: 'dm-ada',
+    creator: 'ada',
+    members: ['demo'],
+    direct: true,
+    encrypted: true,
+    createdDaysAgo: 3,
+  },
   { key: 'dm-maya', creator: 'maya', members: ['demo'], direct: true, createdDaysAgo: 20 },
   {
     key: 'dm-jonas',

@@ -1,15 +1,24 @@
 /**
- * The demo's seed and its peer bot, against an in-process test homeserver: what the demo user
- * finds after signing in, and the bot answering a DM, a mention and a fresh invite.
+ * The demo: its seed, against an in-process test homeserver (what the demo user finds after
+ * signing in), and the whole demo as `npm run demo` starts it, minus the web page: the first
+ * run (the encrypted DM with Ada, the verified second session) and a second run on the same
+ * data. The peer bot has tests of its own (`peer-bot.test.ts`).
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CoreApi } from '../../src-main/ipc/core-api';
 import { api, startTestServer, type ApiReply } from '../homeserver/testing/helpers';
+import { WELCOME } from './bot-replies';
 import { BOT_USER, DEMO_USER, ROOMS } from './cast';
-import { PeerBot } from './peer-bot';
+import { call as command, until } from './core-calls';
+import { startDemoBackend, type DemoBackend } from './demo';
+import { PHONE_NAME } from './second-session';
 import { seedDemo } from './seed';
 
 const CS = '/_matrix/client/v3';
-const cleanups: (() => Promise<void>)[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
@@ -40,35 +49,6 @@ async function seeded() {
   return { server, report, call, first: first.body, demo: report.demoUserId };
 }
 
-/** Long-polls `/sync` from `since` until `found` returns something (10 s at most). */
-async function syncUntil<T>(
-  call: (method: string, path: string) => Promise<ApiReply>,
-  since: string,
-  found: (body: any) => T | undefined,
-): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  let from = since;
-  while (Date.now() < deadline) {
-    const { body } = await call('GET', `${CS}/sync?timeout=1000&since=${from}`);
-    const hit = found(body);
-    if (hit !== undefined) return hit;
-    from = body.next_batch;
-  }
-  throw new Error('not seen within 10 s');
-}
-
-async function startBot(url: string, typingMs = 300): Promise<PeerBot> {
-  const bot = await PeerBot.start({
-    homeserver: url,
-    username: BOT_USER.localpart,
-    password: BOT_USER.password,
-    typingMs,
-    pollTimeoutMs: 1_000,
-  });
-  cleanups.push(() => bot.stop());
-  return bot;
-}
-
 function directRoomWith(sync: any, userId: string): string {
   const direct = sync.account_data.events.find((e: any) => e.type === 'm.direct');
   return direct.content[userId][0];
@@ -78,7 +58,7 @@ describe('demo seed', () => {
   it('gives the demo user named rooms, DMs, invites, tags and weeks of history', async () => {
     const { report, first, demo, call } = await seeded();
     expect(report).toMatchObject({ rooms: 12, invites: 2 });
-    expect(report.messages).toBeGreaterThan(700);
+    expect(report.messages).toBeGreaterThan(650);
 
     const joined = first.rooms.join as Record<string, any>;
     expect(Object.keys(joined)).toHaveLength(12);
@@ -129,91 +109,139 @@ describe('demo seed', () => {
     expect(all.some((e) => e.content['m.relates_to']?.rel_type === 'm.replace')).toBe(true);
     expect(all.some((e) => e.type === 'm.room.redaction')).toBe(true);
   });
+
+  it('creates Ada’s DM encrypted, with nothing in it written in plain text', async () => {
+    const { report, first, call } = await seeded();
+    const dm = directRoomWith(first, report.botUserId);
+    expect(dm).toBe(report.botDirectRoomId);
+    const encryption = (roomId: string) =>
+      call('GET', `${CS}/rooms/${roomId}/state/m.room.encryption/`);
+    expect((await encryption(dm)).body).toEqual({ algorithm: 'm.megolm.v1.aes-sha2' });
+    const page = await call('GET', `${CS}/rooms/${dm}/messages?dir=b&limit=100`);
+    const types = (page.body.chunk as Timeline).map((e) => e.type);
+    expect(types).toContain('m.room.encryption');
+    expect(types).not.toContain('m.room.message');
+    // Every other room is plain: its history could be seeded.
+    const encrypted: string[] = [];
+    for (const roomId of Object.keys(first.rooms.join)) {
+      if ((await encryption(roomId)).status === 200) encrypted.push(roomId);
+    }
+    expect(encrypted).toEqual([dm]);
+  });
 });
 
-describe('demo peer bot', () => {
-  it('answers a DM with a typing notification first', async () => {
-    const { server, first, call, demo } = await seeded();
-    const bot = await startBot(server.url);
-    const dm = directRoomWith(first, bot.userId);
-    const sent = await call('PUT', `${CS}/rooms/${dm}/send/m.room.message/t1`, {
-      msgtype: 'm.text',
-      body: 'Hello Ada, are you there?',
-    });
-    expect(sent.status).toBe(200);
+type Item = Awaited<ReturnType<typeof latest>>[number];
 
-    let sawTyping = false;
-    let sawReceipt = false;
-    const answer = await syncUntil(call, first.next_batch, (body) => {
-      const room = body.rooms?.join?.[dm];
-      const typing = room?.ephemeral?.events.find((e: any) => e.type === 'm.typing');
-      if (typing?.content.user_ids.includes(bot.userId)) sawTyping = true;
-      const receipt = room?.ephemeral?.events.find((e: any) => e.type === 'm.receipt');
-      if (receipt?.content[sent.body.event_id]?.['m.read']?.[bot.userId]) sawReceipt = true;
-      return (room?.timeline.events as Timeline | undefined)?.find(
-        (e) => e.sender === bot.userId && e.type === 'm.room.message',
-      );
-    });
-    expect(sawTyping).toBe(true);
-    expect(answer.content.body).toMatch(/^Hi Demo! 👋/);
-    expect(answer.content['m.relates_to']).toBeUndefined();
-    expect(bot.answered).toBe(1);
-    // It read the message it answered.
-    expect(sawReceipt).toBe(true);
-    expect(demo).toBe('@demo:demo.local');
-  });
+/** The latest items of a room, as the core's cache has them. */
+async function latest(core: CoreApi, roomId: string) {
+  return (await command(core, 'timeline.open', { roomId, limit: 30 })).items;
+}
 
-  it('answers a mention in a group room as a reply, and nothing else there', async () => {
-    const { server, first, call } = await seeded();
-    const bot = await startBot(server.url, 20);
-    const room = Object.entries(first.rooms.join as Record<string, any>).find(([, r]) =>
-      r.state.events.some((e: any) => e.content.name === 'Watercooler'),
-    )![0];
-    const send = (txn: string, content: object) =>
-      call('PUT', `${CS}/rooms/${room}/send/m.room.message/${txn}`, content);
-    await send('plain', { msgtype: 'm.text', body: 'Lunch at noon, anyone?' });
-    const asked = await send('ask', {
-      msgtype: 'm.text',
-      body: 'What do you think?',
-      'm.mentions': { user_ids: [bot.userId] },
-    });
+const fromAda = (i: Item) =>
+  i.sender === `@${BOT_USER.localpart}:demo.local` && i.type === 'm.room.message';
 
-    const replies = await syncUntil(call, first.next_batch, (body) => {
-      const events = (body.rooms?.join?.[room]?.timeline.events ?? []) as Timeline;
-      const fromBot = events.filter((e) => e.sender === bot.userId);
-      return fromBot.length ? fromBot : undefined;
-    });
-    expect(replies).toHaveLength(1);
-    expect(replies[0]!.content['m.relates_to']).toEqual({
-      'm.in_reply_to': { event_id: asked.body.event_id },
-    });
-    expect(bot.answered).toBe(1);
-  });
+/** The app's direct chat with Ada. */
+async function adaDm(demo: DemoBackend) {
+  const { rooms } = await command(demo.app, 'rooms.list', {});
+  const dm = rooms.find((r) => r.isDirect && r.name === BOT_USER.displayName);
+  if (!dm) throw new Error('the app has no direct chat with Ada');
+  return dm;
+}
 
-  it('joins a new DM it is invited to and answers there', async () => {
-    const { server, first, call } = await seeded();
-    const bot = await startBot(server.url, 20);
-    const created = await call('POST', `${CS}/createRoom`, {
-      preset: 'trusted_private_chat',
-      is_direct: true,
-      invite: [bot.userId],
-    });
-    const roomId: string = created.body.room_id;
-    await syncUntil(call, first.next_batch, (body) =>
-      (body.rooms?.join?.[roomId]?.timeline.events as Timeline | undefined)?.find(
-        (e) => e.type === 'm.room.member' && e.sender === bot.userId,
-      ),
+/** Sends `body` from the app into Ada's DM; resolves with her answer once the app decrypted it. */
+async function askAda(demo: DemoBackend, body: string): Promise<Item> {
+  const { roomId } = await adaDm(demo);
+  const before = new Set((await latest(demo.app, roomId)).map((i) => i.eventId));
+  await command(demo.app, 'message.send', { roomId, kind: 'text', body });
+  return until(
+    demo.app,
+    ['timeline.appended', 'timeline.updated', 'rooms.changed'],
+    async () => (await latest(demo.app, roomId)).find((i) => fromAda(i) && !before.has(i.eventId)),
+    'Ada’s answer, decrypted',
+  );
+}
+
+/** The demo user's devices as the app sees them, once `ready` says they are complete. */
+function demoDevices(demo: DemoBackend, ready: (devices: Device[]) => boolean) {
+  const userId = `@${DEMO_USER.localpart}:demo.local`;
+  return until(
+    demo.app,
+    ['crypto.devicesChanged'],
+    async () => {
+      const { devices } = await command(demo.app, 'crypto.userDevices', { userId });
+      return ready(devices) ? devices : undefined;
+    },
+    'the demo user’s devices',
+  );
+}
+type Device = Awaited<ReturnType<typeof command<'crypto.userDevices'>>>['devices'][number];
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lm-demo-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function start(dataDir: string, lines: string[]): Promise<DemoBackend> {
+  const demo = await startDemoBackend({ dataDir, log: (line) => lines.push(line) });
+  cleanups.push(() => demo.stop());
+  return demo;
+}
+
+describe('the demo', () => {
+  it('opens with an encrypted DM Ada answers in and a verified phone, and a second run keeps them', async () => {
+    const dataDir = tempDir();
+    const log: string[] = [];
+    const first = await start(dataDir, log);
+    expect(log.join('\n')).toMatch(/seeded 12 rooms/);
+    const dm = await adaDm(first);
+    expect(dm).toMatchObject({ isEncrypted: true, membership: 'join' });
+    // Ada's welcome, sent encrypted by her core after the seed, reads in the app.
+    const welcome = await until(
+      first.app,
+      ['timeline.appended', 'timeline.updated', 'rooms.changed'],
+      async () => {
+        const items = (await latest(first.app, dm.roomId)).filter(fromAda);
+        return items.length === WELCOME.length ? items : undefined;
+      },
+      'Ada’s welcome',
     );
-    const since = (await call('GET', `${CS}/sync?timeout=0&since=${first.next_batch}`)).body;
-    await call('PUT', `${CS}/rooms/${roomId}/send/m.room.message/x`, {
-      msgtype: 'm.text',
-      body: 'Thanks for joining',
-    });
-    const answer = await syncUntil(call, since.next_batch, (body) =>
-      (body.rooms?.join?.[roomId]?.timeline.events as Timeline | undefined)?.find(
-        (e) => e.sender === bot.userId && e.type === 'm.room.message',
-      ),
-    );
+    expect(welcome.map((i) => i.content.body)).toEqual(WELCOME);
+    for (const item of welcome) expect(item.e2ee).toMatchObject({ state: 'decrypted' });
+
+    const answer = await askAda(first, 'Thanks for the tour, Ada');
     expect(answer.content.body).toBe('You’re welcome! 😊');
-  });
+    expect(answer.e2ee).toMatchObject({ state: 'decrypted' });
+
+    // The app's session and the phone, both cross-signed and so verified.
+    const devices = await demoDevices(first, (d) => d.some((x) => x.displayName === PHONE_NAME));
+    const phone = devices.find((d) => d.displayName === PHONE_NAME)!;
+    expect(phone).toMatchObject({ current: false, crossSigned: true, verified: true });
+    expect(devices.find((d) => d.current)).toMatchObject({ crossSigned: true, verified: true });
+    expect(devices).toHaveLength(2);
+    const status = await command(first.app, 'crypto.status', {});
+    expect(status).toMatchObject({ secretStorage: true, backup: { enabled: true } });
+    const state = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8'));
+    expect(state).toMatchObject({
+      encryptedDirectRoom: dm.roomId,
+      recoveryKey: expect.any(String),
+    });
+    const accounts = await command(first.app, 'account.list', {});
+    const adaDevice = first.bot.deviceId;
+    await first.stop();
+
+    // Again on the same data: nothing seeded or signed in anew, the same devices, and Ada
+    // still decrypts what the app sends and answers.
+    log.length = 0;
+    const second = await start(dataDir, log);
+    expect(log.join('\n')).not.toMatch(/seeded|secure backup set up/);
+    expect(await command(second.app, 'account.list', {})).toEqual(accounts);
+    expect(second.bot.deviceId).toBe(adaDevice);
+    const again = await askAda(second, 'Hello again, Ada');
+    expect(again.content.body).toMatch(/^Hi Demo! 👋/);
+    expect(again.e2ee).toMatchObject({ state: 'decrypted' });
+    const after = await demoDevices(second, (d) => d.length === 2);
+    expect(after.find((d) => d.displayName === PHONE_NAME)).toEqual(phone);
+    expect(JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8'))).toEqual(state);
+  }, 180_000);
 });

@@ -48,7 +48,9 @@ async function main(): Promise<void> {
   const { port, dataDir, open } = readArgs();
   const demo = await startDemo({ dataDir, port, log: (line) => console.error(line) });
   process.stdout.write(`ready: ${demo.pageUrl}\n`);
-  console.error('demo: signed in as "demo" (password "demo"); write to Ada to get an answer');
+  console.error(
+    'demo: signed in as "demo" (password "demo"); write to Ada (an encrypted chat) to get an answer',
+  );
   if (open) openBrowser(demo.pageUrl);
 
   let stopping = false;

@@ -1,225 +1,205 @@
 /**
- * The demo's peer bot: a small Matrix client of its own (the core's `net/` client, long-polling
- * `/sync`) that accepts invites and answers whenever someone writes to it in a direct chat or
- * mentions it in a room: a read receipt, a typing notification, then a friendly reply.
+ * The demo's peer bot, Ada: our own core signed in as her, in this process, so she reads and
+ * writes end-to-end encrypted rooms as well as plain ones. Her core keeps its data in a folder
+ * of its own (the demo's `ada/`): her device and keys stay the same across runs.
+ *
+ * She accepts invites and answers whenever someone writes to her in a direct chat or mentions
+ * her in a room: a read receipt, a typing notification, then a friendly reply. She learns of
+ * news from `rooms.changed` (pushed after every committed sync, and when a message is decrypted
+ * late) and reads the room's latest page from her core's cache.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MatrixApi } from '../../src-main/net/api';
-import { HomeserverClient } from '../../src-main/net/http';
-import { isObject, strings, type JsonObject, type RawEvent } from '../../src-main/protocol/events';
-import { messageContent } from '../../src-main/protocol/message-content';
-import { relationOf } from '../../src-main/protocol/relations';
-import { parseSync, type RoomChanges, type SyncChanges } from '../../src-main/protocol/sync';
+import { Core } from '../../src-main/core/core';
+import type { RoomSummary, TimelineItem } from '../../src-main/ipc/contract';
 import { replyTo } from './bot-replies';
+import { call, signIn, synced, until, type Credentials } from './core-calls';
 
 /** How to start a {@link PeerBot}. */
-export type PeerBotOptions = {
-  /** The homeserver's base URL. */
-  homeserver: string;
-  username: string;
-  password: string;
-  /** How long the bot shows as typing before it answers (default 1,200 ms). */
+export type PeerBotOptions = Omit<Credentials, 'deviceName'> & {
+  /** Her display name, which a message names her by ("Ada, are you there?"). */
+  name: string;
+  /** Her core's folder: account, cache and crypto store. */
+  dataDir: string;
+  /** The version her core reports. */
+  appVersion: string;
+  /** How long she shows as typing before she answers (default 1,200 ms). */
   typingMs?: number;
-  /** The `/sync` long-poll timeout (default 30 s). */
-  pollTimeoutMs?: number;
-  /** Where the bot reports what it does and what failed (default: nowhere). */
+  /** Where she reports what she does and what failed (default: nowhere). */
   log?: (line: string) => void;
 };
 
-/** Full member state, a modest timeline, only the account data the bot reads. */
-const FILTER: JsonObject = {
-  room: {
-    timeline: { limit: 30 },
-    state: { lazy_load_members: false },
-    ephemeral: { types: [] },
-    account_data: { types: [] },
-  },
-  presence: { types: [] },
-  account_data: { types: ['m.direct'] },
-};
+/** How many of a changed room's latest items she reads for messages to answer. */
+const PAGE = 20;
 
-/** One device for the bot across runs, so restarts do not pile up devices. */
-const DEVICE_ID = 'DEMOPEERBOT';
-
-type RoomInfo = { names: Map<string, string>; joined: Set<string>; direct: boolean };
-
-/** A running peer bot; {@link PeerBot.start} signs it in and starts its sync loop. */
+/** A running peer bot; {@link PeerBot.start} starts her core and signs her in. */
 export class PeerBot {
   readonly userId: string;
-  readonly #api: MatrixApi;
+  /** Her core's device, the same across runs. */
+  readonly deviceId: string;
+  readonly #core: Core;
   readonly #opts: PeerBotOptions;
-  /** Its display name, which a message names it by ("Ada, are you there?"). */
-  readonly #name: string;
-  readonly #rooms = new Map<string, RoomInfo>();
-  /** Rooms listed in the bot's `m.direct`. */
-  #direct = new Set<string>();
+  /** Messages from before she started are history, not questions. */
+  readonly #since: number;
+  readonly #rooms = new Map<string, RoomSummary>();
+  /** Messages she answers (or is answering), so no news is answered twice. */
+  readonly #taken = new Set<string>();
   readonly #stopping = new AbortController();
   readonly #work = new Set<Promise<void>>();
-  #since: string;
   #answered = 0;
-  #txn = 0;
-  #loop: Promise<void> = Promise.resolve();
+  #off: () => void = () => undefined;
 
   private constructor(
-    api: MatrixApi,
-    user: { userId: string; name: string },
-    since: string,
-    opts: PeerBotOptions,
+    core: Core,
+    account: { userId: string; deviceId: string },
+    since: number,
+    o: PeerBotOptions,
   ) {
-    this.#api = api;
-    this.userId = user.userId;
-    this.#name = user.name;
+    this.#core = core;
     this.#since = since;
-    this.#opts = opts;
+    this.userId = account.userId;
+    this.deviceId = account.deviceId;
+    this.#opts = o;
   }
 
-  /** Signs the bot in, reads where it is (answering nothing from before), and starts syncing. */
+  /** Starts her core (signing her in the first time), waits for its sync, starts answering. */
   static async start(opts: PeerBotOptions): Promise<PeerBot> {
-    const client = new HomeserverClient({ baseUrl: opts.homeserver });
-    const api = new MatrixApi(client);
-    api.setVersions((await api.versions()).versions);
-    const login = await api.loginPassword({
-      user: opts.username,
-      password: opts.password,
-      deviceId: DEVICE_ID,
-      deviceName: 'Demo peer bot',
-    });
-    client.setAccessToken(login.accessToken);
-    const name = (await api.profile(login.userId)).displayName ?? opts.username;
-    const first = parseSync(await api.sync({ timeoutMs: 0, filter: FILTER }));
-    const bot = new PeerBot(api, { userId: login.userId, name }, first.nextBatch, opts);
-    bot.#absorb(first, false);
-    bot.#loop = bot.#run();
-    return bot;
+    const since = Date.now();
+    const core = new Core(opts.dataDir, opts.appVersion);
+    try {
+      await core.start();
+      const { accounts } = await call(core, 'account.list', {});
+      const account = await signIn(core, { ...opts, deviceName: 'Demo peer bot' });
+      // Signed in just now: her rooms arrive with the first sync. (Later runs read the cache,
+      // and the first sync is a long-poll that may well wait for news.)
+      if (!accounts.some((a) => a.userId === account.userId)) await synced(core);
+      const bot = new PeerBot(core, account, since, opts);
+      bot.#off = core.onEvent((e) => {
+        if (e.type === 'rooms.changed') bot.#roomsChanged(e.data.rooms, e.data.removed);
+      });
+      bot.#roomsChanged((await call(core, 'rooms.list', {})).rooms, []);
+      return bot;
+    } catch (err) {
+      await core.close();
+      throw err;
+    }
   }
 
-  /** How many messages the bot has answered. */
+  /** How many messages she has answered. */
   get answered(): number {
     return this.#answered;
   }
 
-  /** Stops syncing and waits for answers in progress to end. */
+  /**
+   * Sends `lines` into a room she is in, one message each, and waits until the server has
+   * them all (encrypted first in an encrypted room).
+   */
+  async say(roomId: string, lines: readonly string[]): Promise<void> {
+    for (const body of lines) {
+      const { localId } = await call(this.#core, 'message.send', { roomId, kind: 'text', body });
+      await until(
+        this.#core,
+        ['queue.changed'],
+        async () => {
+          const { items } = await call(this.#core, 'queue.list', {});
+          const item = items.find((i) => i.localId === localId);
+          if (item?.state === 'failed') throw new Error(`could not send: ${item.error}`);
+          return item ? undefined : true;
+        },
+        `${this.#opts.name}'s message to be sent`,
+      );
+    }
+  }
+
+  /** Stops answering, waits for answers in progress to end, and closes her core. */
   async stop(): Promise<void> {
     this.#stopping.abort();
-    this.#api.client.close();
-    await Promise.allSettled([this.#loop, ...this.#work]);
+    this.#off();
+    await Promise.allSettled([...this.#work]);
+    await this.#core.close();
   }
 
   #log(line: string): void {
     this.#opts.log?.(`peer bot: ${line}`);
   }
 
-  async #run(): Promise<void> {
-    const signal = this.#stopping.signal;
-    let backoffMs = 1_000;
-    while (!signal.aborted) {
-      try {
-        const timeoutMs = this.#opts.pollTimeoutMs ?? 30_000;
-        const json = await this.#api.sync(
-          { since: this.#since, timeoutMs, filter: FILTER },
-          signal,
-        );
-        const changes = parseSync(json);
-        this.#since = changes.nextBatch;
-        this.#absorb(changes, true);
-        backoffMs = 1_000;
-      } catch (err) {
-        if (signal.aborted) return;
-        this.#log(`sync failed (${messageOf(err)}), again in ${backoffMs / 1000} s`);
-        await sleep(backoffMs, undefined, { signal }).catch(() => undefined);
-        backoffMs = Math.min(backoffMs * 2, 30_000);
+  #roomsChanged(rooms: readonly RoomSummary[], removed: readonly string[]): void {
+    if (this.#stopping.signal.aborted) return;
+    for (const roomId of removed) this.#rooms.delete(roomId);
+    for (const room of rooms) {
+      this.#rooms.set(room.roomId, room);
+      if (room.membership === 'invite') this.#track(this.#accept(room));
+      else if (room.membership === 'join') this.#track(this.#read(room.roomId));
+    }
+  }
+
+  async #accept(room: RoomSummary): Promise<void> {
+    try {
+      await call(this.#core, 'rooms.join', { roomIdOrAlias: room.roomId });
+      this.#log(`joined ${room.roomId}${room.isDirect ? ' (direct chat)' : ''}`);
+    } catch (err) {
+      if (!this.#stopping.signal.aborted) {
+        this.#log(`could not join ${room.roomId}: ${messageOf(err)}`);
       }
     }
   }
 
-  /** Takes in one sync response; `live` ones are answered, the first one only read. */
-  #absorb(changes: SyncChanges, live: boolean): void {
-    const direct = changes.accountData.find((a) => a.type === 'm.direct');
-    if (direct) {
-      this.#direct = new Set(Object.values(direct.content).flatMap((v) => strings(v)));
-    }
-    for (const room of changes.rooms) {
-      if (room.membership === 'invite') this.#track(this.#accept(room));
-      else if (room.membership === 'join') this.#joined(room, live);
-      else this.#rooms.delete(room.roomId);
-    }
-  }
-
-  /** Joins a room it was invited to, remembering whether the invite was for a direct chat. */
-  async #accept(room: RoomChanges): Promise<void> {
-    const own = room.strippedState?.find(
-      (e) => e.type === 'm.room.member' && e.state_key === this.userId,
-    );
-    const info = this.#room(room.roomId);
-    info.direct = own?.content.is_direct === true;
+  /** Reads the room's latest items and answers those that ask for it. */
+  async #read(roomId: string): Promise<void> {
+    let items: TimelineItem[];
     try {
-      await this.#api.join(room.roomId, {}, { signal: this.#stopping.signal });
-      this.#log(`joined ${room.roomId}${info.direct ? ' (direct chat)' : ''}`);
+      items = (await call(this.#core, 'timeline.open', { roomId, limit: PAGE })).items;
     } catch (err) {
-      this.#log(`could not join ${room.roomId}: ${messageOf(err)}`);
+      if (!this.#stopping.signal.aborted) this.#log(`could not read ${roomId}: ${messageOf(err)}`);
+      return;
+    }
+    for (const item of items) {
+      if (this.#stopping.signal.aborted || !this.#shouldAnswer(roomId, item)) continue;
+      this.#taken.add(item.eventId);
+      this.#track(this.#answer(roomId, item));
     }
   }
 
-  #joined(room: RoomChanges, live: boolean): void {
-    const info = this.#room(room.roomId);
-    for (const e of [...room.state, ...(room.stateAfter ?? []), ...room.timeline.events]) {
-      if (e.type === 'm.room.member' && e.state_key !== undefined) member(info, e);
-    }
-    if (!live) return;
-    for (const e of room.timeline.events) {
-      if (this.#shouldAnswer(room.roomId, info, e)) this.#track(this.#answer(room.roomId, info, e));
-    }
+  #isDirect(roomId: string): boolean {
+    const room = this.#rooms.get(roomId);
+    return room !== undefined && (room.isDirect || room.joinedMembers <= 2);
   }
 
-  #room(roomId: string): RoomInfo {
-    let info = this.#rooms.get(roomId);
-    if (!info) {
-      info = { names: new Map(), joined: new Set(), direct: false };
-      this.#rooms.set(roomId, info);
+  #shouldAnswer(roomId: string, item: TimelineItem): boolean {
+    if (item.local || item.sender === this.userId || item.ts < this.#since) return false;
+    if (item.type !== 'm.room.message' || item.redacted || this.#taken.has(item.eventId)) {
+      return false; // an undecryptable message comes again once it decrypts
     }
-    return info;
-  }
-
-  #isDirect(roomId: string, info: RoomInfo): boolean {
-    return info.direct || this.#direct.has(roomId) || info.joined.size <= 2;
-  }
-
-  #shouldAnswer(roomId: string, info: RoomInfo, e: RawEvent): boolean {
-    const { msgtype, body } = e.content;
-    if (e.type !== 'm.room.message' || e.sender === this.userId || typeof body !== 'string') {
-      return false;
-    }
+    const { msgtype, body } = item.content;
+    if (typeof body !== 'string') return false;
     if (msgtype !== 'm.text' && msgtype !== 'm.emote') return false; // never answer notices
-    if (relationOf(e)?.relType === 'm.replace') return false; // nor edits
-    if (this.#isDirect(roomId, info)) return true;
-    const mentions = e.content['m.mentions'];
-    const mentioned = isObject(mentions) && strings(mentions.user_ids).includes(this.userId);
-    return mentioned || namePattern(this.#name).test(body);
+    if (this.#isDirect(roomId)) return true;
+    const mentions = item.content['m.mentions'] as { user_ids?: unknown } | undefined;
+    const mentioned = Array.isArray(mentions?.user_ids) && mentions.user_ids.includes(this.userId);
+    return mentioned || namePattern(this.#opts.name).test(body);
   }
 
   /** Read receipt, typing, a pause, the reply, typing off. */
-  async #answer(roomId: string, info: RoomInfo, e: RawEvent): Promise<void> {
+  async #answer(roomId: string, item: TimelineItem): Promise<void> {
     const signal = this.#stopping.signal;
-    const direct = this.#isDirect(roomId, info);
-    const senderName = (info.names.get(e.sender) ?? e.sender.replace(/^@|:.*$/g, '')).split(
-      ' ',
-    )[0]!;
-    const incoming = { body: String(e.content.body), senderName, direct, botName: this.#name };
+    const core = this.#core;
+    const direct = this.#isDirect(roomId);
+    const senderName = (item.senderName ?? item.sender.replace(/^@|:.*$/g, '')).split(' ')[0]!;
+    const incoming = {
+      body: String(item.content.body),
+      senderName,
+      direct,
+      botName: this.#opts.name,
+    };
     const body = replyTo(incoming, this.#answered);
     try {
-      await this.#api.receipt(roomId, 'm.read', e.event_id, undefined, { signal });
-      await this.#api.typing(roomId, this.userId, true, 10_000, { signal });
+      await call(core, 'receipt.send', { roomId, eventId: item.eventId });
+      await call(core, 'typing.set', { roomId, typing: true });
       await sleep(this.#opts.typingMs ?? 1_200, undefined, { signal });
-      const content = messageContent({
-        kind: 'text',
-        body,
-        replyTo: direct ? undefined : { eventId: e.event_id, sender: e.sender },
-      });
-      const txnId = `peer-bot-${Date.now()}-${this.#txn++}`;
-      await this.#api.sendEvent(roomId, 'm.room.message', txnId, content, { signal });
+      const replyToId = direct ? undefined : item.eventId;
+      await call(core, 'message.send', { roomId, kind: 'text', body, replyTo: replyToId });
       this.#answered++;
-      await this.#api.typing(roomId, this.userId, false, undefined, { signal });
-      this.#log(`answered ${e.sender} in ${roomId}`);
+      await call(core, 'typing.set', { roomId, typing: false });
+      this.#log(`answered ${item.sender} in ${roomId}`);
     } catch (err) {
       if (!signal.aborted) this.#log(`could not answer in ${roomId}: ${messageOf(err)}`);
     }
@@ -234,14 +214,6 @@ export class PeerBot {
 /** The bot's name as a whole word, any case. */
 export function namePattern(name: string): RegExp {
   return new RegExp(`(^|\\W)${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\W|$)`, 'i');
-}
-
-function member(info: RoomInfo, e: RawEvent): void {
-  const userId = e.state_key!;
-  const name = e.content.displayname;
-  if (typeof name === 'string' && name) info.names.set(userId, name);
-  if (e.content.membership === 'join') info.joined.add(userId);
-  else info.joined.delete(userId);
 }
 
 function messageOf(err: unknown): string {

@@ -98,18 +98,6 @@ const announcements: Conversation = {
   ],
 };
 
-const dmAda: Conversation = {
-  room: 'dm-ada',
-  endMinutesAgo: 60 * 48,
-  lines: [
-    say(
-      'ada',
-      'Hi! 👋 I’m **Ada**, the demo’s resident bot. Write to me here, or mention me in the Watercooler, and I’ll answer.',
-    ),
-    say('ada', 'Try some _markdown_, a `code span`, or ask me for **help**.', { gap: 1 }),
-  ],
-};
-
 const dmMaya: Conversation = {
   room: 'dm-maya',
   endMinutesAgo: 60 * 5,
@@ -178,7 +166,6 @@ export const SOCIAL_CONVERSATIONS: Conversation[] = [
   books,
   hiking,
   announcements,
-  dmAda,
   dmMaya,
   dmJonas,
   dmSofia,

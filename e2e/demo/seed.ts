@@ -40,6 +40,8 @@ export type SeedReport = {
   events: number;
   demoUserId: string;
   botUserId: string;
+  /** The bot's direct chat with the demo user: encrypted, and empty until she writes. */
+  botDirectRoomId: string;
 };
 
 /** Every scripted conversation, the Watercooler's long history included. */
@@ -76,9 +78,11 @@ class DemoSeed {
     const direct = new Map<string, Record<string, string[]>>();
     let rooms = 0;
     let invites = 0;
+    let botDirectRoomId: string | undefined;
     for (const def of ROOMS) {
       const roomId = this.#createRoom(def);
-      const events = this.#play(roomId, this.#conversations.get(def.key));
+      if (def.direct && def.creator === BOT_USER.localpart) botDirectRoomId = roomId;
+      const events = this.#play(roomId, def);
       if (def.direct) this.#recordDirect(direct, def, roomId);
       if (def.invite) {
         invites++;
@@ -91,6 +95,7 @@ class DemoSeed {
     for (const [userId, content] of direct) {
       this.#seeder.setAccountData(userId, undefined, 'm.direct', content);
     }
+    if (!botDirectRoomId) throw new Error('The cast has no direct chat with the bot');
     return {
       users: 2 + Object.keys(PEOPLE).length,
       rooms,
@@ -99,6 +104,7 @@ class DemoSeed {
       events: this.#events,
       demoUserId: this.#id(DEMO_USER.localpart),
       botUserId: this.#id(BOT_USER.localpart),
+      botDirectRoomId,
     };
   }
 
@@ -127,6 +133,9 @@ class DemoSeed {
       invite: def.invite ? [this.#id(DEMO_USER.localpart)] : [],
       name: def.name,
       topic: def.topic,
+      initialState: def.encrypted
+        ? [{ type: 'm.room.encryption', content: { algorithm: 'm.megolm.v1.aes-sha2' } }]
+        : undefined,
     };
     const roomId = this.#seeder.createRoom(creator, request, created);
     const joiners = def.members.filter((m) => m !== def.creator && !(def.invite && m === 'demo'));
@@ -152,8 +161,12 @@ class DemoSeed {
   }
 
   /** Sends the conversation's lines with their edits, reactions and deletions. */
-  #play(roomId: string, c: Conversation | undefined): SeededEvent[] {
+  #play(roomId: string, def: DemoRoom): SeededEvent[] {
+    const c = this.#conversations.get(def.key);
     if (!c) return [];
+    if (def.encrypted) {
+      throw new Error(`${def.key} is encrypted: the seed cannot write its history in plain text`);
+    }
     const sent: SeededEvent[] = [];
     let ts = this.#startOf(c);
     c.lines.forEach((line, i) => {

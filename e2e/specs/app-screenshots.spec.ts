@@ -28,17 +28,23 @@ let hs: RunningHomeserver;
 let bot: PeerBot;
 let harness: Harness;
 let dataDir: string;
+let botDir: string;
 
 test.beforeAll(async () => {
   hs = await startHomeserver({ port: 0, testMode: true, serverName: 'demo.local' });
   seedDemo(hs.hs);
+  dataDir = tempDir('lm-spec-shots-');
+  botDir = tempDir('lm-spec-ada-');
   bot = await PeerBot.start({
     homeserver: hs.url,
+    userId: `@${BOT_USER.localpart}:demo.local`,
     username: BOT_USER.localpart,
     password: BOT_USER.password,
+    name: BOT_USER.displayName,
+    dataDir: botDir,
+    appVersion: '0.0.0',
     typingMs: 800,
   });
-  dataDir = tempDir('lm-spec-shots-');
   harness = await Harness.start(dataDir);
 });
 
@@ -47,6 +53,7 @@ test.afterAll(async () => {
   await bot?.stop();
   await hs?.close();
   removeDir(dataDir);
+  removeDir(botDir);
 });
 
 /** A page in a fresh context with the given colour scheme, at a laptop-sized window. */
