@@ -25,6 +25,7 @@ import {
   joinOnInvite,
   jsPeer,
   openSettings,
+  sessionId,
   shot,
   useSessions,
 } from './testing/e2ee';
@@ -179,5 +180,68 @@ test('a new session reads old messages once restored with the recovery key', asy
   await expect(utd).toHaveCount(0);
 
   for (const text of [mine, theirs, recoveryKey]) expectNoPlaintext(hs, text);
+  expect(errors).toEqual([]);
+});
+
+test('a second session verified with emoji, declined once first', async ({ browser }) => {
+  test.setTimeout(180_000); // two sessions
+  const user = await createUser(hs.url, 'grace', 'Grace Hopper');
+  const first = await sessions.open(browser, 'dark');
+  const errors = collectErrors(first);
+  await signIn(first, hs.url, 'grace', user.password);
+  const firstId = await sessionId(first);
+  const second = await sessions.open(browser, 'light');
+  errors.push(...collectErrors(second));
+  await signIn(second, hs.url, 'grace', user.password);
+  const secondId = await sessionId(second);
+
+  // The new session asks to be verified by the first, from its list of sessions.
+  const sessionsTab = await openSettings(second, 'Sessions');
+  const other = sessionsTab.getByRole('listitem').filter({ hasText: firstId });
+  await expect(other).toContainText('Not verified', { timeout: 30_000 });
+  const ask = () => other.getByRole('button', { name: 'Verify' }).click();
+  const asking = second.getByRole('dialog', { name: 'Verify session' });
+  const asked = first.getByRole('dialog', { name: 'Verify session' });
+
+  // Declined: the asking side is told.
+  await ask();
+  await expect(asking).toContainText('Waiting for the other side to accept…');
+  await expect(asking).toContainText(`Your session ${firstId}`);
+  await expect(asked).toContainText(`Your other session ${secondId} wants to verify this session.`);
+  await asked.getByRole('button', { name: 'Decline' }).click();
+  await expect(asked).toHaveCount(0);
+  await expect(asking.getByRole('alert')).toBeVisible();
+  await asking.getByRole('button', { name: 'Close' }).last().click();
+  await expect(asking).toHaveCount(0);
+
+  // Accepted: both sides show the same seven emoji, and both confirm.
+  await ask();
+  await asked.getByRole('button', { name: 'Accept' }).click();
+  await asking.getByRole('button', { name: 'Compare emoji' }).click();
+  const emoji = (page: typeof first) =>
+    page.getByRole('list', { name: 'Emoji to compare' }).getByRole('listitem');
+  await expect(emoji(first)).toHaveCount(7);
+  await expect(emoji(second)).toHaveCount(7);
+  const names = await emoji(first).allInnerTexts();
+  expect(await emoji(second).allInnerTexts()).toEqual(names);
+  for (const n of names) expect(n.trim()).toMatch(/\S+\s+[A-Z][\w ]*$/); // symbol, then name
+  await shot(first, 'e2ee-verify-dark');
+  await asked.getByRole('button', { name: 'They match' }).click();
+  await asking.getByRole('button', { name: 'They match' }).click();
+  for (const dialog of [asked, asking]) {
+    await expect(dialog.getByRole('status')).toHaveText('Verified');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await expect(dialog).toHaveCount(0);
+  }
+
+  // Each session lists the other as verified.
+  await expect(other).toContainText('Verified');
+  await expect(other).not.toContainText('Not verified');
+  await expect(other.getByRole('button', { name: 'Verify' })).toHaveCount(0);
+  const fromFirst = (await openSettings(first, 'Sessions'))
+    .getByRole('listitem')
+    .filter({ hasText: secondId });
+  await expect(fromFirst).toContainText('Verified');
+  await expect(fromFirst).not.toContainText('Not verified');
   expect(errors).toEqual([]);
 });

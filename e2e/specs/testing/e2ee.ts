@@ -103,6 +103,17 @@ export async function openSettings(page: Page, tab: 'Security' | 'Sessions'): Pr
   return dialog;
 }
 
+/** This session's id, as the Security tab shows it (Settings is closed again after). */
+export async function sessionId(page: Page): Promise<string> {
+  const settings = await openSettings(page, 'Security');
+  const id = settings.locator('dt:text-is("Session id") + dd');
+  await expect(id).toHaveText(/^\w+$/);
+  const text = await id.innerText();
+  await settings.getByRole('button', { name: 'Close' }).click();
+  await expect(settings).toHaveCount(0);
+  return text;
+}
+
 /** Saves a screenshot, the pointer parked in a corner where it hovers nothing. */
 export async function shot(page: Page, name: string): Promise<void> {
   const size = page.viewportSize();
