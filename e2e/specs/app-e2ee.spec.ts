@@ -131,7 +131,9 @@ test('a new session reads old messages once restored with the recovery key', asy
   await expect(settings).toContainText('It is shown only this once');
   await settings.getByRole('button', { name: 'Copy' }).click();
   await expect(settings.getByRole('status').filter({ hasText: 'Copied.' })).toBeVisible();
-  expect(await first.evaluate(() => navigator.clipboard.readText())).toBe(recoveryKey);
+  expect(await first.evaluate(() => (globalThis as any).navigator.clipboard.readText())).toBe(
+    recoveryKey,
+  );
   // Both room keys (hers and Bob's) reach the backup.
   await expect(settings.getByText(/^Backup \S+: 2 of 2 keys backed up$/)).toBeVisible({
     timeout: 30_000,
