@@ -180,6 +180,9 @@ test('a new session reads old messages once restored with the recovery key', asy
   await expect(row(ids[0]!)).toContainText(mine);
   await expect(row(ids[1]!)).toContainText(theirs);
   await expect(utd).toHaveCount(0);
+  // Keys from a backup do not prove who sent the message: the shield says so.
+  const unproven = "The authenticity of this encrypted message can't be guaranteed on this device";
+  await expect(row(ids[1]!).getByRole('img', { name: unproven })).toBeVisible();
 
   for (const text of [mine, theirs, recoveryKey]) expectNoPlaintext(hs, text);
   expect(errors).toEqual([]);
