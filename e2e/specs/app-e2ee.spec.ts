@@ -17,6 +17,7 @@ import {
   message,
   openRoom,
   roomEntry,
+  shot,
   signIn,
   timeline,
 } from './testing/app';
@@ -26,7 +27,6 @@ import {
   jsPeer,
   openSettings,
   sessionId,
-  shot,
   useSessions,
 } from './testing/e2ee';
 

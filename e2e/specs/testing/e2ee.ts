@@ -3,13 +3,10 @@
  * party, as Element would be), app sessions in harnesses of their own, and the settings'
  * Security and Sessions tabs.
  */
-import { join } from 'node:path';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { RoomEvent, type MatrixClient, type MatrixEvent } from 'matrix-js-sdk';
 import { login, passwordAuth, registerUser, startSynced, until } from '../../interop/helpers';
-import { Harness, removeDir, SCREENSHOTS, tempDir } from './app';
-
-export { PASSWORD } from '../../interop/helpers';
+import { Harness, removeDir, tempDir } from './app';
 
 /**
  * A js-sdk user with Rust crypto, syncing, with cross-signing set up (as an Element user has):
@@ -112,11 +109,4 @@ export async function sessionId(page: Page): Promise<string> {
   await settings.getByRole('button', { name: 'Close' }).click();
   await expect(settings).toHaveCount(0);
   return text;
-}
-
-/** Saves a screenshot, the pointer parked in a corner where it hovers nothing. */
-export async function shot(page: Page, name: string): Promise<void> {
-  const size = page.viewportSize();
-  if (size) await page.mouse.move(size.width - 1, size.height - 1);
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
 }
