@@ -3,7 +3,6 @@
  * first-time user sees, and saves the screenshots (test-results/screenshots/) that the README
  * shows once copied to resources/screenshots/.
  */
-import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startHomeserver, type RunningHomeserver } from '../homeserver';
 import { BOT_USER, DEMO_USER } from '../demo/cast';
@@ -18,7 +17,7 @@ import {
   removeDir,
   roomEntry,
   roomList,
-  SCREENSHOTS,
+  shot,
   signIn,
   tempDir,
   timeline,
@@ -66,12 +65,6 @@ async function open(browser: Browser, scheme: 'light' | 'dark'): Promise<Page> {
   const page = await context.newPage();
   await page.goto(harness.url);
   return page;
-}
-
-/** Saves a screenshot, the pointer parked in a corner where it hovers nothing. */
-async function shot(page: Page, name: string): Promise<void> {
-  await page.mouse.move(1279, 799);
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
 }
 
 test('light: sign-in, the room list and a busy room', async ({ browser }) => {

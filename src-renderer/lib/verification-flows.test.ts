@@ -43,6 +43,19 @@ describe('verification flows', () => {
     expect(shownFlow(flows)?.phase).toBe('done'); // stays until the user closes it
   });
 
+  it('remembers which session we asked while the core does not name it yet', () => {
+    // The core names the other session only once it answers; until then the dialog should
+    // still say which one was asked, whether our answer or the core's first event came first.
+    const asked = flow({ flowId: 'a', userId: ME, deviceId: 'DEV1' });
+    const anon = flow({ flowId: 'a', userId: ME });
+    let flows = apply(flowStarted(NO_FLOWS, asked), anon);
+    expect(shownFlow(flows)?.deviceId).toBe('DEV1');
+    flows = flowStarted(apply(NO_FLOWS, anon), asked);
+    expect(shownFlow(flows)?.deviceId).toBe('DEV1');
+    flows = apply(flows, flow({ flowId: 'a', userId: ME, phase: 'ready', deviceId: 'DEV1' }));
+    expect(shownFlow(flows)).toMatchObject({ phase: 'ready', deviceId: 'DEV1' });
+  });
+
   it('keeps a second incoming request waiting until the first is closed', () => {
     let flows = apply(
       NO_FLOWS,

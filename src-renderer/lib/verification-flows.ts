@@ -29,9 +29,21 @@ function nextIncoming(byId: ReadonlyMap<string, Verification>): string | undefin
   return undefined;
 }
 
+/**
+ * `next` with the session `known` named, when `next` names none: the core names the other
+ * session of a request to one of ours only once it answers, and the dialog should go on saying
+ * which one was asked meanwhile.
+ */
+function withDevice(next: Verification, known: Verification | undefined): Verification {
+  return next.deviceId === undefined && known?.deviceId !== undefined
+    ? { ...next, deviceId: known.deviceId }
+    : next;
+}
+
 /** A `verification.changed` event: the flow is added or replaced; an incoming one may pop up. */
-export function flowChanged(flows: Flows, v: Verification): Flows {
-  if (flows.closed.has(v.flowId)) return flows;
+export function flowChanged(flows: Flows, event: Verification): Flows {
+  if (flows.closed.has(event.flowId)) return flows;
+  const v = withDevice(event, flows.byId.get(event.flowId));
   const byId = new Map(flows.byId);
   // An incoming request that ended before anyone saw it (another dialog was open) is dropped.
   if (v.incoming && isFinished(v) && flows.shown !== v.flowId) byId.delete(v.flowId);
@@ -47,7 +59,8 @@ export function flowChanged(flows: Flows, v: Verification): Flows {
 export function flowStarted(flows: Flows, requested: Verification): Flows {
   if (flows.closed.has(requested.flowId)) return flows;
   const byId = new Map(flows.byId);
-  if (!byId.has(requested.flowId)) byId.set(requested.flowId, requested);
+  const known = byId.get(requested.flowId);
+  byId.set(requested.flowId, known ? withDevice(known, requested) : requested);
   return { ...flows, byId, shown: requested.flowId };
 }
 

@@ -16,6 +16,13 @@ const root = resolve(import.meta.dirname, '../../..');
 /** Where the specs' screenshots go (copied by hand to resources/screenshots/ when good). */
 export const SCREENSHOTS = resolve(root, 'test-results/screenshots');
 
+/** Saves a screenshot to {@link SCREENSHOTS}, the pointer parked in a corner hovering nothing. */
+export async function shot(page: Page, name: string): Promise<void> {
+  const size = page.viewportSize();
+  if (size) await page.mouse.move(size.width - 1, size.height - 1);
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
+}
+
 /** A fresh temporary directory; remove it with {@link removeDir}. */
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
