@@ -4,6 +4,8 @@
  * backup upload. A core restarted over the same data dir opens, keeps its identity keys, still
  * decrypts what it could before (and what Alice sends afterwards), and finishes the work.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encryptedEvent } from '../../e2e/bench/room-keys';
 import { newDevice, serverBackup, statusWhere } from '../testing/backup-harness';
@@ -24,6 +26,7 @@ import {
   storedToken,
   world,
 } from '../testing/crypto-crash';
+import { exportRoomKeys } from '../crypto/room-keys';
 import { wasm } from '../crypto/wasm';
 import type { RawEvent } from '../protocol/events';
 
@@ -89,6 +92,42 @@ describe('core: kill -9 during a key import', () => {
       const last = keys[N - 1]!;
       const made = encryptedEvent(last, { msgtype: 'm.text', body: 'imported' }) as RawEvent;
       expect(await decryptOn(bob2, last.exported.room_id, made)).toBe('imported');
+    },
+    T,
+  );
+});
+
+describe('core: kill -9 right after a key import', () => {
+  it(
+    'killed after the import committed, before the messages waiting for its keys were retried: they decrypt after the restart',
+    async () => {
+      const { url, alice, aliceUser, bobUser } = await world(cleanup);
+      const roomId = await encryptedDm(url, alice, aliceUser.userId, bobUser.userId);
+      const sent = await aliceSends(alice, roomId, 'sent before this session');
+      const dataDir = tempDir();
+      const bob = bobChild(cleanup, url, dataDir);
+      const utd = await bob.item(roomId, (i) => i.e2ee?.state === 'undecryptable');
+      expect(utd.e2ee).toEqual({ state: 'undecryptable', reason: 'before_device' });
+
+      const file = join(tempDir(), 'alice-keys.txt');
+      writeFileSync(file, await exportRoomKeys(alice.session.crypto!.machine, 'pass', 1_000));
+      const from = bob.mark();
+      const importing = bob
+        .send('import', { file, passphrase: 'pass', stopAfterCommit: true })
+        .catch(() => 'killed');
+      await bob.waitLine((l) => l === 'committed', 'import commit', from);
+      await bob.kill();
+      expect(await importing).toBe('killed');
+      // The child never retried the message (it stopped right after the commit).
+      expect(bob.lines.slice(from).filter((l) => l.includes('sent before this session'))).toEqual(
+        [],
+      );
+
+      const bob2 = await restarted(cleanup, dataDir);
+      // The key is in the store; the message held in the cache must not stay unreadable.
+      expect(await decryptOn(bob2, roomId, sent)).toBe('sent before this session');
+      const item = await itemOn(bob2, roomId, decrypted('sent before this session'));
+      expect(item.eventId).toBe(utd.eventId);
     },
     T,
   );

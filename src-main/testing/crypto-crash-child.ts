@@ -3,8 +3,10 @@
 // commands on stdin and reports on stdout, one line each, until the parent kills it.
 //
 // stdin:  {"id": 1, "command": "crypto.status", "data": {}}   any command of the contract, or
-//         {"id": 2, "command": "import", "data": {"file": "...", "passphrase": "..."}}
-//         (keys.import of that file: prints `importing` right before)
+//         {"id": 2, "command": "import", "data": {"file": "...", "passphrase": "...",
+//                                                 "stopAfterCommit"?: true}}
+//         (keys.import of that file: prints `importing` right before; with stopAfterCommit,
+//         the process freezes once the import's write transaction committed)
 // stdout: ready                        signed in (the core's services run)
 //         reply <id> <json>            the command's result, `{ok, value}` or `{ok, error}`
 //         event <json>                 every event the core pushes
@@ -15,6 +17,7 @@
 //                                      such request arrived, and is kept from the core for good
 //                                      (as if the process died right there)
 //         writing <n>                  during an import: n room keys written so far (uncommitted)
+//         committed                    the import's write transaction committed
 //
 // node --import tsx crypto-crash-child.ts <dataDir> <homeserverUrl> <username> [--hold <METHOD> <path>]
 import { readFileSync } from 'node:fs';
@@ -49,29 +52,47 @@ globalThis.fetch = async (input, init) => {
   return res;
 };
 
-/** Counts the room keys an import writes, inside its write transaction (uncommitted). */
-function reportWrites(): void {
+/** Stops the process dead (as SIGKILL would at this instant): it waits for the parent's kill. */
+function freeze(): never {
+  for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+}
+
+/**
+ * Reports the room keys an import writes, inside its write transaction (uncommitted), and its
+ * commit (`committed`); with `stop`, the process freezes right after the commit.
+ */
+function reportWrites(stop: boolean): void {
   const g = globalThis as unknown as { IDBObjectStore: { prototype: Record<string, unknown> } };
   const proto = g.IDBObjectStore.prototype;
-  type Request = { addEventListener(type: string, f: () => void): void };
-  const put = proto.put as (this: { name: string }, ...args: unknown[]) => Request;
+  type EventTarget = { addEventListener(type: string, f: () => void): void };
+  type Store = { name: string; transaction: EventTarget };
+  const put = proto.put as (this: Store, ...args: unknown[]) => EventTarget;
   let written = 0;
-  proto.put = function (this: { name: string }, ...args: unknown[]) {
+  proto.put = function (this: Store, ...args: unknown[]) {
     const request = put.apply(this, args);
-    if (this.name === 'inbound_group_sessions3') {
-      request.addEventListener('success', () => {
-        if (++written % 250 === 0) say(`writing ${written}`);
+    if (this.name !== 'inbound_group_sessions3') return request;
+    if (written === 0) {
+      this.transaction.addEventListener('complete', () => {
+        say('committed');
+        if (stop) freeze();
       });
     }
+    request.addEventListener('success', () => {
+      if (++written % 250 === 0) say(`writing ${written}`);
+    });
     return request;
   };
 }
 
 async function run(core: Core, command: string, data: unknown) {
   if (command !== 'import') return core.handle(command, data);
-  const { file, passphrase } = data as { file: string; passphrase: string };
+  const { file, passphrase, stopAfterCommit } = data as {
+    file: string;
+    passphrase: string;
+    stopAfterCommit?: boolean;
+  };
   const text = readFileSync(file, 'utf8');
-  reportWrites();
+  reportWrites(stopAfterCommit === true);
   say('importing');
   return core.handle('keys.import', { data: text, passphrase });
 }
