@@ -211,6 +211,8 @@ describe('core: kill -9 during a keys upload', () => {
       const common = Object.keys(sentAgain).filter((id) => id in killedOtks);
       expect(common.length).toBeGreaterThan(0);
       for (const id of common) expect(sentAgain[id]).toEqual(killedOtks[id]);
+      const afterRestart = await serverDevice(url, token, bobUser.userId, before.deviceId);
+      expect(afterRestart).toEqual(atKill); // the server holds the same keys, none added
 
       // Alice claims the oldest one-time key (one of the killed upload's): Bob can use it.
       const roomId = await encryptedDm(url, alice, aliceUser.userId, bobUser.userId);
