@@ -1,8 +1,9 @@
 /**
  * kill -9 never loses a key: Bob's core runs in a child process (`crypto-crash-child.ts`) and is
- * killed with SIGKILL in the middle of a key import, a device / one-time keys upload, and a key
- * backup upload. A core restarted over the same data dir opens, keeps its identity keys, still
- * decrypts what it could before (and what Alice sends afterwards), and finishes the work.
+ * killed with SIGKILL in the middle of a key import, right after one, during a device / one-time
+ * keys upload, and during a key backup upload. A core restarted over the same data dir opens,
+ * keeps its identity keys, still decrypts what it could before (and what Alice sends afterwards),
+ * and finishes the work.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
