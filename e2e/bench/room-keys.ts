@@ -13,7 +13,8 @@
 import {
   createCipheriv,
   createHmac,
-  generateKeyPairSync,
+  createPrivateKey,
+  createPublicKey,
   hkdfSync,
   randomBytes,
   sign,
@@ -41,10 +42,19 @@ function unpadded(b: Uint8Array): string {
   return Buffer.from(b).toString('base64').replace(/=+$/, '');
 }
 
+/** PKCS#8 DER of an Ed25519 private key, up to its 32-byte seed. */
+const ED25519_PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * A new Ed25519 key pair, from a random seed. Not `generateKeyPairSync`: Node 20 can deadlock
+ * when the garbage collector frees a key generation job while a key it made is being exported
+ * (seen after some ten thousand pairs; the process hangs for good).
+ */
 function ed25519Pair(): { publicKey: Buffer; privateKey: KeyObject } {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const jwk = publicKey.export({ format: 'jwk' });
-  return { publicKey: Buffer.from(jwk.x!, 'base64url'), privateKey };
+  const key = Buffer.concat([ED25519_PKCS8, randomBytes(32)]);
+  const privateKey = createPrivateKey({ key, format: 'der', type: 'pkcs8' });
+  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  return { publicKey: spki.subarray(spki.length - 32), privateKey };
 }
 
 /** The sending device's keys shared by the sessions made here. */

@@ -165,6 +165,7 @@ export class AccountSession {
     this.sync.start();
     this.queue.kick();
     this.backup?.kick();
+    void this.crypto?.retryAtStart(); // keys stored just before the last stop
   }
 
   async stop(): Promise<void> {

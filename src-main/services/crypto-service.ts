@@ -8,6 +8,7 @@
 import { decryptInPlace, decryptEvent, type DecryptContext } from '../crypto/decrypt';
 import { RoomEncryptor, type RoomEncryptionState } from '../crypto/encrypt';
 import type { CryptoMachine, RoomKeyNote } from '../crypto/machine';
+import type { UtdReason } from '../model/e2ee';
 import type { E2eeRecord, JsonObject, RawEvent } from '../protocol/events';
 import type { SyncChanges, ToDeviceEvent } from '../protocol/sync';
 import type { EventRow } from '../storage/event-store';
@@ -52,6 +53,8 @@ class Slicer {
     this.#since = performance.now();
   }
 }
+/** The reasons of an undecryptable event whose session's key this device does not have. */
+const KEY_MISSING = new Set<UtdReason>(['missing_key', 'before_device', 'withheld']);
 const VERIFICATION = /^m\.key\.verification\./;
 
 /** Why a held event did not decrypt (undefined once it did). */
@@ -79,6 +82,8 @@ export class CryptoService {
   readonly #encryptor: RoomEncryptor;
   readonly #ctx: DecryptContext;
   #firstSync = true;
+  #startRetry: Promise<void> | undefined;
+  #closing = false;
 
   constructor(d: CryptoServiceDeps) {
     this.#d = d;
@@ -211,6 +216,34 @@ export class CryptoService {
     }
   }
 
+  /**
+   * At start: the held undecryptable events of every session whose key is here now are tried
+   * again. A key stored just before the app stopped (killed after an import, a restore or a
+   * sync, before the events waiting for it were retried) would otherwise leave them unreadable
+   * for good. One event per session is tried first, so a session still missing costs one look-up.
+   */
+  retryAtStart(): Promise<void> {
+    this.#startRetry ??= this.#retryArrived().catch((err: unknown) => {
+      if (!this.#closing)
+        this.#d.log(`crypto: retrying undecryptable events at start failed: ${String(err)}`);
+    });
+    return this.#startRetry;
+  }
+
+  async #retryArrived(): Promise<void> {
+    const arrived: RoomKeyNote[] = [];
+    const slicer = new Slicer();
+    for (const { sessionId, event } of this.#d.stores.events.undecryptedPerSession()) {
+      await slicer.maybeYield();
+      if (this.#closing) return;
+      const r = await decryptEvent(this.machine.olm, event.roomId, toRawEvent(event), this.#ctx);
+      const info = r.record.info;
+      const missing = info.state === 'undecryptable' && KEY_MISSING.has(info.reason);
+      if (!missing) arrived.push({ roomId: event.roomId, sessionId });
+    }
+    if (!this.#closing) await this.#retrySessions(arrived);
+  }
+
   async #retrySessions(keys: RoomKeyNote[]): Promise<void> {
     try {
       const rows = this.#d.stores.events.undecryptedBySession(keys.map((k) => k.sessionId));
@@ -299,8 +332,10 @@ export class CryptoService {
     if (changed.size) this.#d.onChanged(changed);
   }
 
-  /** Releases the machine (its request loop finishes first). */
+  /** Releases the machine (its request loop and the retry at start finish first). */
   async close(): Promise<void> {
+    this.#closing = true;
+    await this.#startRetry;
     await this.machine.close();
   }
 }

@@ -65,6 +65,9 @@ const SQL = {
                          WHERE u.session_id IN (SELECT value FROM json_each(?))`,
   undecrypted: `SELECT e.* FROM undecrypted u JOIN events e USING (event_id)
                 WHERE u.event_id > ? ORDER BY u.event_id LIMIT ?`,
+  undecryptedPerSession: `SELECT e.*, f.session_id AS undecrypted_session FROM events e JOIN
+                            (SELECT session_id, min(event_id) AS event_id FROM undecrypted
+                             GROUP BY session_id) f USING (event_id)`,
   decrypted: `UPDATE events SET type = ?, content = ?, e2ee = ?
               WHERE event_id = ? AND redacted_by IS NULL`,
   setE2ee: 'UPDATE events SET e2ee = ? WHERE event_id = ?',
@@ -142,6 +145,7 @@ export class EventStore {
   readonly #dropUndecrypted;
   readonly #undecryptedBySession;
   readonly #undecrypted;
+  readonly #undecryptedPerSession;
   readonly #decrypted;
   readonly #setE2ee;
   readonly #deleteRoomUndecrypted;
@@ -158,6 +162,9 @@ export class EventStore {
     this.#dropUndecrypted = db.prepare(SQL.dropUndecrypted);
     this.#undecryptedBySession = db.prepare<[string], EventDbRow>(SQL.undecryptedBySession);
     this.#undecrypted = db.prepare<[string, number], EventDbRow>(SQL.undecrypted);
+    this.#undecryptedPerSession = db.prepare<[], EventDbRow & { undecrypted_session: string }>(
+      SQL.undecryptedPerSession,
+    );
     this.#decrypted = db.prepare(SQL.decrypted);
     this.#setE2ee = db.prepare(SQL.setE2ee);
     this.#deleteRoomUndecrypted = db.prepare('DELETE FROM undecrypted WHERE room_id = ?');
@@ -259,6 +266,13 @@ export class EventStore {
   /** A page of every undecryptable event, in event id order after `afterId` (`''` to start). */
   undecrypted(afterId: string, limit: number): EventRow[] {
     return this.#undecrypted.all(afterId, limit).map(parseEventRow);
+  }
+
+  /** One undecryptable event of each megolm session that has any, with that session. */
+  undecryptedPerSession(): { sessionId: string; event: EventRow }[] {
+    return this.#undecryptedPerSession
+      .all()
+      .map((r) => ({ sessionId: r.undecrypted_session, event: parseEventRow(r) }));
   }
 
   /**

@@ -106,3 +106,44 @@ describe('small stores', () => {
     expect(s.cryptoInbox.toDevice().map((t) => t.type)).toEqual(['b']);
   });
 });
+
+describe('event store: undecryptable events', () => {
+  const utd = (eventId: string, sessionId: string) => ({
+    event_id: eventId,
+    type: 'm.room.encrypted',
+    sender: '@a:x',
+    origin_server_ts: 1,
+    content: { algorithm: 'm.megolm.v1.aes-sha2', session_id: sessionId, ciphertext: eventId },
+    e2ee: {
+      info: { state: 'undecryptable' as const, reason: 'missing_key' as const },
+      ciphertext: { session_id: sessionId, ciphertext: eventId },
+      sessionId,
+    },
+  });
+
+  it('lists one held event of each session that has any', () => {
+    const s = memStores();
+    for (const [id, session] of [
+      ['$a1', 'A'],
+      ['$a2', 'A'],
+      ['$b1', 'B'],
+    ])
+      s.events.insert(R, utd(id!, session!));
+    const per = s.events.undecryptedPerSession();
+    expect(per.map((p) => p.sessionId).sort()).toEqual(['A', 'B']);
+    for (const { sessionId, event } of per) {
+      expect(event.e2ee?.sessionId).toBe(sessionId);
+      expect(event.roomId).toBe(R);
+    }
+    s.events.setDecrypted(
+      '$b1',
+      'm.room.message',
+      { body: 'b' },
+      {
+        ...utd('$b1', 'B').e2ee,
+        info: { state: 'decrypted', shield: 'verified' },
+      },
+    );
+    expect(s.events.undecryptedPerSession().map((p) => p.sessionId)).toEqual(['A']);
+  });
+});
