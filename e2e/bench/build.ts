@@ -9,7 +9,13 @@ import { build } from 'vite';
 import { ROOT } from './homeserver-process';
 
 /** The children, by name (`<outDir>/<name>.mjs`). */
-export const CHILDREN = ['jssdk-sync', 'ours-sync', 'ours-cold', 'crypto-decrypt'] as const;
+export const CHILDREN = [
+  'jssdk-sync',
+  'ours-sync',
+  'ours-cold',
+  'crypto-decrypt',
+  'crypto-store-child',
+] as const;
 
 /** A child's name. */
 export type ChildName = (typeof CHILDREN)[number];

@@ -1,5 +1,5 @@
 /**
- * Runs one benchmark child (`node <bundled child>.mjs ...args`, see build.ts) and reads its
+ * Runs one benchmark child (`node [nodeArgs] <bundled child>.mjs ...args`, see build.ts) and reads its
  * result line.
  */
 import { spawn } from 'node:child_process';
@@ -14,10 +14,14 @@ const TIMEOUT_MS = 15 * 60_000;
 /** Children still running, so an interrupted run can stop them. */
 export const running = new Set<number>();
 
-/** Runs the JavaScript file `script` in its own Node process. */
-export function runChild<T>(script: string, args: string[]): Promise<ChildOutcome<T>> {
+/** Runs the JavaScript file `script` in its own Node process, with `nodeArgs` for node itself. */
+export function runChild<T>(
+  script: string,
+  args: string[],
+  nodeArgs: readonly string[] = [],
+): Promise<ChildOutcome<T>> {
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [script, ...args], {
+    const proc = spawn(process.execPath, [...nodeArgs, script, ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

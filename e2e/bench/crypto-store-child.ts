@@ -10,7 +10,8 @@
  *       SQLite store as it is; `fake` first copies every record of it into plain in-memory
  *       fake-indexeddb and opens that, as a store that keeps everything in memory would.
  *
- * Run with `node --expose-gc --import tsx` (RSS is read after a full GC).
+ * Run with `node --expose-gc` (RSS is read after a full GC): bundled by `npm run bench`
+ * (build.ts), or with `--import tsx` from `crypto-store.ts`.
  */
 import * as sdk from '@matrix-org/matrix-sdk-crypto-wasm';
 import { readFileSync } from 'node:fs';
@@ -20,10 +21,10 @@ import { createSqliteIndexedDB, installIndexedDB, type IDBFactory } from '../../
 import { copyIndexedDB } from './idb-copy';
 import { emitResult, median } from './metrics';
 
-const emit = (result: object) => emitResult(result as Parameters<typeof emitResult>[0]);
-
 const [mode, dir, keyHex, file, backend] = process.argv.slice(2);
-if (!mode || !dir || !keyHex || !file) throw new Error('usage: crypto-store-child <mode> <dir> <keyHex> <file> [backend]');
+const usage = 'usage: crypto-store-child fill <dir> <keyHex> <keys.json|-> | open <dir> <keyHex> <events.json> <sqlite|fake>';
+if (!dir || !keyHex || !file) throw new Error(usage);
+if (mode !== 'fill' && !(mode === 'open' && (backend === 'sqlite' || backend === 'fake'))) throw new Error(usage);
 const STORE = 'account';
 const DATABASES = [`${STORE}::matrix-sdk-crypto-meta`, `${STORE}::matrix-sdk-crypto`];
 
@@ -34,24 +35,28 @@ function sqliteFactory(): { factory: IDBFactory; close(): void } {
   return createSqliteIndexedDB({ fileFor: (name) => join(dir!, `${name.split('::')[0]}.sqlite`) });
 }
 
-/** Opens the store handle and the machine; `timings` gets how long each took. */
-async function openMachine(timings: Record<string, number> = {}): Promise<sdk.OlmMachine> {
+type Opened = { machine: sdk.OlmMachine; handleMs: number; machineMs: number };
+
+/** Opens the store handle and the machine, timing each. */
+async function openMachine(): Promise<Opened> {
   let t = performance.now();
   const handle = await sdk.StoreHandle.openWithKey(STORE, Buffer.from(keyHex!, 'hex'));
-  timings.handleMs = performance.now() - t;
+  const handleMs = performance.now() - t;
   t = performance.now();
   const machine = await sdk.OlmMachine.initFromStore(
     new sdk.UserId('@bench:example.org'),
     new sdk.DeviceId('BENCHDEVICE'),
     handle,
   );
-  timings.machineMs = performance.now() - t;
+  const machineMs = performance.now() - t;
   handle.free();
-  return machine;
+  return { machine, handleMs, machineMs };
 }
 
 function rssMiB(): number {
-  (globalThis as unknown as { gc: () => void }).gc();
+  const { gc } = globalThis as { gc?: () => void };
+  if (!gc) throw new Error('crypto-store-child needs node --expose-gc (RSS is read after a full GC)');
+  gc();
   return process.memoryUsage().rss / 2 ** 20;
 }
 
@@ -59,12 +64,12 @@ async function fill(): Promise<void> {
   await sdk.initAsync();
   const store = sqliteFactory();
   installIndexedDB(store.factory);
-  const machine = await openMachine();
+  const { machine } = await openMachine();
   const keys = file === '-' ? '[]' : readFileSync(file!, 'utf8');
   const t0 = performance.now();
   const result = await machine.importExportedRoomKeys(keys, () => undefined);
   const importMs = performance.now() - t0;
-  emit({ imported: result.importedCount, importMs });
+  emitResult({ imported: result.importedCount, importMs });
   machine.close();
   store.close();
 }
@@ -88,37 +93,43 @@ async function decryptAll(machine: sdk.OlmMachine): Promise<{ ms: number[]; fail
   return { ms, failed };
 }
 
+/** Copies every record of the SQLite store into fake-indexeddb and makes that the global one. */
+async function installFake(): Promise<void> {
+  const source = sqliteFactory();
+  const fake = await import('fake-indexeddb');
+  for (const name of DATABASES) await copyIndexedDB(source.factory, fake.indexedDB, name);
+  source.close();
+  // As `fake-indexeddb/auto` does: its factory and classes become the globals.
+  for (const [name, value] of Object.entries(fake)) {
+    if (name === 'indexedDB' || name.startsWith('IDB')) {
+      Object.defineProperty(globalThis, name, { value, writable: true, configurable: true });
+    }
+  }
+}
+
 async function open(): Promise<void> {
   await sdk.initAsync();
   const rssBefore = rssMiB();
-  const timings: Record<string, number> = { copyMs: 0 };
   const t0 = performance.now();
   let close = () => undefined as void;
   if (backend === 'fake') {
-    const source = sqliteFactory();
-    const fake = await import('fake-indexeddb');
-    for (const name of DATABASES) await copyIndexedDB(source.factory, fake.indexedDB, name);
-    source.close();
-    // As `fake-indexeddb/auto` does: its factory and classes become the globals.
-    for (const [name, value] of Object.entries(fake)) {
-      if (name === 'indexedDB' || name.startsWith('IDB')) {
-        Object.defineProperty(globalThis, name, { value, writable: true, configurable: true });
-      }
-    }
-    timings.copyMs = performance.now() - t0;
+    await installFake();
   } else {
     const store = sqliteFactory();
     installIndexedDB(store.factory);
     close = () => store.close();
   }
-  const machine = await openMachine(timings);
-  const openMs = performance.now() - t0 - timings.copyMs!;
+  const copyMs = backend === 'fake' ? performance.now() - t0 : 0;
+  const { machine, handleMs, machineMs } = await openMachine();
+  const openMs = performance.now() - t0 - copyMs;
   const rssAfter = rssMiB();
   const { ms, failed } = await decryptAll(machine);
-  emit({
-    backend,
+  emitResult({
+    backend: backend === 'fake' ? 'fake' : 'sqlite',
     openMs,
-    ...timings,
+    handleMs,
+    machineMs,
+    copyMs,
     rssBeforeMiB: rssBefore,
     rssAfterMiB: rssAfter,
     rssAddedMiB: rssAfter - rssBefore,
@@ -132,7 +143,7 @@ async function open(): Promise<void> {
   close();
 }
 
-(mode === 'fill' ? fill() : open()).catch((err) => {
-  process.stderr.write(`crypto-store-child: ${String(err)}\n`);
+(mode === 'fill' ? fill() : open()).catch((err: unknown) => {
+  process.stderr.write(`crypto-store-child ${mode}: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

@@ -92,6 +92,68 @@ export type DecryptMetrics = {
   note: string;
 };
 
+/** `crypto-store-child fill`: room keys imported into a new SQLite crypto store. */
+export type StoreFillResult = { imported: number; importMs: number };
+
+/** `crypto-store-child open`: one store opened in a fresh process, then probed by decrypting. */
+export type StoreOpenResult = {
+  /** `sqlite`: the SQLite IndexedDB as it is; `fake`: its records copied into fake-indexeddb. */
+  backend: 'sqlite' | 'fake';
+  /** Opening the store handle and the machine (records already in memory for `fake`). */
+  openMs: number;
+  /** `StoreHandle.openWithKey`. */
+  handleMs: number;
+  /** `OlmMachine.initFromStore`. */
+  machineMs: number;
+  /** `fake` only: copying the records from the SQLite file into memory first (0 for `sqlite`). */
+  copyMs: number;
+  /** RSS after a full GC, before opening (wasm initialised) and after. */
+  rssBeforeMiB: number;
+  rssAfterMiB: number;
+  rssAddedMiB: number;
+  /** The first decryption (a cold session lookup), then the others' median and max. */
+  firstDecryptMs: number;
+  decryptMedianMs: number;
+  decryptMaxMs: number;
+  decrypts: number;
+  failedDecrypts: number;
+};
+
+/** One backend's figures in the crypto store benchmark (`store-bench.ts`): medians over the runs. */
+export type StoreSide = {
+  /** Store handle + machine opened over the full store. */
+  openMs: number;
+  handleMs: number;
+  machineMs: number;
+  /** fake-indexeddb only: loading the records into memory first (not in `openMs`). */
+  copyMs: number;
+  /** The same open over the empty store (identity only). */
+  emptyOpenMs: number;
+  /** RSS after a full GC once open, over the full store and over the empty one. */
+  rssAfterMiB: number;
+  emptyRssAfterMiB: number;
+  /** What the sessions add: the median of each run's full − empty `rssAfterMiB`. */
+  rssAddedMiB: number;
+  firstDecryptMs: number;
+  decryptMedianMs: number;
+  decryptMaxMs: number;
+};
+
+/** The crypto store benchmark: a store of `sessions` megolm sessions, SQLite against fake-indexeddb. */
+export type StoreMetrics = {
+  sessions: number;
+  rooms: number;
+  /** Decryptions after each open, each with another session (the first one cold). */
+  probes: number;
+  runs: number;
+  /** Importing the sessions into the SQLite store (once, reused by every run). */
+  importSeconds: number;
+  /** The SQLite IndexedDB the app uses (the targets' figures). */
+  sqlite: StoreSide;
+  /** The same records in plain in-memory fake-indexeddb, for comparison. */
+  fake: StoreSide;
+};
+
 const PREFIX = 'BENCH_RESULT ';
 
 /** The median of `xs` (not empty). */
@@ -134,7 +196,9 @@ export function peakRssMb(): number {
 }
 
 /** Writes the result line the parent reads (through stdout, even when console is muted). */
-export function emitResult(result: SyncMetrics | ColdStartMetrics | DecryptMetrics): void {
+export function emitResult(
+  result: SyncMetrics | ColdStartMetrics | DecryptMetrics | StoreFillResult | StoreOpenResult,
+): void {
   process.stdout.write(`${PREFIX}${JSON.stringify(result)}\n`);
 }
 

@@ -13,12 +13,10 @@
 import {
   createCipheriv,
   createHmac,
-  createPrivateKey,
-  createPublicKey,
+  generateKeyPairSync,
   hkdfSync,
   randomBytes,
   sign,
-  type KeyObject,
 } from 'node:crypto';
 
 /** An exported megolm session (the key export format's `SessionData` with its room and id). */
@@ -32,8 +30,8 @@ export type ExportedRoomKey = {
   forwarding_curve25519_key_chain: string[];
 };
 
-/** What encrypting with a session needs: its ratchet at `index`, and its signing key. */
-export type SessionSecret = { index: number; ratchet: Buffer; signing: KeyObject };
+/** What encrypting with a session needs: its ratchet at `index`, and its signing key (PKCS#8 DER). */
+export type SessionSecret = { index: number; ratchet: Buffer; signing: Buffer };
 
 /** A made-up session: its export, and its secret to encrypt with. */
 export type MadeRoomKey = { exported: ExportedRoomKey; secret: SessionSecret };
@@ -42,19 +40,20 @@ function unpadded(b: Uint8Array): string {
   return Buffer.from(b).toString('base64').replace(/=+$/, '');
 }
 
-/** PKCS#8 DER of an Ed25519 private key, up to its 32-byte seed. */
-const ED25519_PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');
-
 /**
- * A new Ed25519 key pair, from a random seed. Not `generateKeyPairSync`: Node 20 can deadlock
- * when the garbage collector frees a key generation job while a key it made is being exported
- * (seen after some ten thousand pairs; the process hangs for good).
+ * A new Ed25519 key pair: the raw public key (the last 32 bytes of its SPKI DER), and the
+ * private key as PKCS#8 DER, both encoded by the key generation itself. Not through
+ * `KeyObject.export({ format: 'jwk' })`: under Node 20 that deadlocks now and then (seen at
+ * 1,000 and 20,000 sessions; the main thread waits forever on a mutex that a garbage collection
+ * during the export wants, to free a finished `KeyGenJob`). Signing with the DER makes a fresh
+ * key each time, shared with no job either.
  */
-function ed25519Pair(): { publicKey: Buffer; privateKey: KeyObject } {
-  const key = Buffer.concat([ED25519_PKCS8, randomBytes(32)]);
-  const privateKey = createPrivateKey({ key, format: 'der', type: 'pkcs8' });
-  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
-  return { publicKey: spki.subarray(spki.length - 32), privateKey };
+function ed25519Pair(): { publicKey: Buffer; privateKey: Buffer } {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519', {
+    publicKeyEncoding: { type: 'spki', format: 'der' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+  });
+  return { publicKey: publicKey.subarray(-32), privateKey };
 }
 
 /** The sending device's keys shared by the sessions made here. */
@@ -108,7 +107,8 @@ export function megolmEncrypt(secret: SessionSecret, plaintext: string): string 
     ciphertext,
   ]);
   const mac = createHmac('sha256', keys.subarray(32, 64)).update(body).digest().subarray(0, 8);
-  const signature = sign(null, Buffer.concat([body, mac]), secret.signing);
+  const signing = { key: secret.signing, format: 'der', type: 'pkcs8' } as const;
+  const signature = sign(null, Buffer.concat([body, mac]), signing);
   return unpadded(Buffer.concat([body, mac, signature]));
 }
 

@@ -3,9 +3,10 @@
  * process) with the bench account; then, R times in turn, a fresh initial sync by matrix-js-sdk
  * (without and with its Rust crypto) and by our core (crypto always on), each in its own process
  * (medians reported); the render benchmarks; our cold start from the cache in a fresh process;
- * then, R times, the decryption of 5,000 megolm events (bare wasm against our core). Prints the
- * tables and the targets, and writes `bench/results.json`. Exits 1 when a child failed (a
- * missed target is reported as MISS, not as a failure).
+ * then, R times, the decryption of 5,000 megolm events (bare wasm against our core); then the
+ * crypto store at 20,000 megolm sessions (`--store-sessions`; filled once, opened R times,
+ * store-bench.ts). Prints the tables and the targets, and writes `bench/results.json`. Exits 1
+ * when a child failed (a missed target is reported as MISS, not as a failure).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
@@ -15,7 +16,7 @@ import { buildChildren, type ChildName } from './build';
 import { runChild as runScript, running, type ChildOutcome } from './children';
 import { seedBench, type SeedReport } from './generate';
 import { ROOT, startHomeserverProcess, type HomeserverProcess } from './homeserver-process';
-import { decryptTable, judgeCrypto, storeTable, type StoreMetrics } from './crypto-report';
+import { decryptTable, judgeCrypto, storeTable } from './crypto-report';
 import {
   medianMetrics,
   type ColdStartMetrics,
@@ -24,20 +25,36 @@ import {
 } from './metrics';
 import { judgeRender, renderTable, runRenderBench, type RenderMetrics } from './render';
 import { coldTable, judge, syncTable, targetTable, type SyncColumn } from './report';
+import {
+  STORE_PROBES,
+  STORE_ROOMS,
+  STORE_SESSIONS,
+  runStoreBench,
+  type StoreBenchResult,
+} from './store-bench';
 
 const { values } = parseArgs({
   options: {
     rooms: { type: 'string', default: '1000' },
     events: { type: 'string', default: '50' },
     runs: { type: 'string', default: '3' },
+    'store-sessions': { type: 'string', default: String(STORE_SESSIONS) },
     'keep-data': { type: 'boolean', default: false },
   },
 });
 const rooms = Number(values.rooms);
 const events = Number(values.events);
 const runs = Number(values.runs);
-if (![rooms, events, runs].every((n) => Number.isInteger(n) && n >= 1)) {
-  console.error('usage: npm run bench -- [--rooms N] [--events M] [--runs R] [--keep-data]');
+const storeSessions = Number(values['store-sessions']);
+if (
+  ![rooms, events, runs].every((n) => Number.isInteger(n) && n >= 1) ||
+  !Number.isInteger(storeSessions) ||
+  storeSessions < STORE_PROBES
+) {
+  console.error(
+    'usage: npm run bench -- [--rooms N] [--events M] [--runs R] ' +
+      `[--store-sessions S ≥ ${STORE_PROBES}] [--keep-data]`,
+  );
   process.exit(2);
 }
 
@@ -46,8 +63,8 @@ let hs: HomeserverProcess | undefined;
 let buildDir = '';
 
 /** Runs a bundled child (see build.ts). */
-function runChild<T>(name: ChildName, args: string[]): Promise<ChildOutcome<T>> {
-  return runScript<T>(join(buildDir, `${name}.mjs`), args);
+function runChild<T>(name: ChildName, args: string[], nodeArgs: string[] = []): Promise<ChildOutcome<T>> {
+  return runScript<T>(join(buildDir, `${name}.mjs`), args, nodeArgs);
 }
 
 async function cleanup() {
@@ -131,12 +148,21 @@ async function decryptRounds(): Promise<DecryptMetrics[]> {
 }
 
 /**
- * STORE-BENCH: the crypto store at 20,000 megolm sessions (open time, RSS added) comes from
- * `e2e/bench/crypto-store.ts`, written on branch `idb`; it runs here as a child once that is on
- * main. Until then: not run (its targets show N/A).
+ * The crypto store at `--store-sessions` megolm sessions (store-bench.ts): filled once, then
+ * `runs` times each store opened in fresh processes (the bundled `crypto-store-child`, with
+ * `--expose-gc`), SQLite against fake-indexeddb. Null when a child failed.
  */
-function storeBench(): Promise<StoreMetrics | null> {
-  return Promise.resolve(null);
+async function storeBench(): Promise<StoreBenchResult | null> {
+  const options = {
+    sessions: storeSessions,
+    rooms: STORE_ROOMS,
+    probes: STORE_PROBES,
+    runs,
+    work: join(work, 'crypto-store'),
+    log: (line: string) => console.log(`LightMatrix: ${line}`),
+  };
+  const outcome = await runStoreBench(options, (args) => runChild('crypto-store-child', args, ['--expose-gc']));
+  return unwrap('crypto store', outcome);
 }
 
 function machine() {
@@ -156,8 +182,9 @@ function report(
   cold: ColdStartMetrics | null,
   render: RenderMetrics | null,
   decryptRuns: DecryptMetrics[],
-  store: StoreMetrics | null,
+  storeRuns: StoreBenchResult | null,
 ): void {
+  const store = storeRuns?.summary ?? null;
   const [jssdk, jssdkCrypto, ours, matched] = [
     sync.jssdk,
     sync.jssdkCrypto,
@@ -168,7 +195,7 @@ function report(
   const targets = [
     ...judge(ours!, jssdk!, cold),
     ...judgeRender(render),
-    ...judgeCrypto(decrypt, store),
+    ...judgeCrypto(decrypt, store, storeSessions),
   ];
   const title = runs > 1 ? `initial sync, medians of ${runs} runs` : 'initial sync';
   const columns: SyncColumn[] = [
@@ -185,7 +212,7 @@ function report(
   console.log(`${targetTable(targets)}\n`);
   const results = {
     timestamp: new Date().toISOString(),
-    params: { rooms, events, runs, dmRooms: seed.dmRooms, bigRooms: seed.bigRooms },
+    params: { rooms, events, runs, storeSessions, dmRooms: seed.dmRooms, bigRooms: seed.bigRooms },
     machine: machine(),
     seed,
     jssdk,
@@ -203,6 +230,7 @@ function report(
       jssdkCrypto: sync.jssdkCrypto,
       ours: sync.ours,
       decrypt: decryptRuns,
+      cryptoStore: storeRuns && { fill: storeRuns.fill, rounds: storeRuns.rounds },
     },
   };
   mkdirSync(join(ROOT, 'bench'), { recursive: true });
@@ -243,7 +271,7 @@ async function main(): Promise<boolean> {
 
   report(seed, sync, cold, render, decryptRuns, store);
   const all = [sync.jssdk, sync.jssdkCrypto, sync.ours, decryptRuns].every((r) => r.length === runs);
-  return all && cold !== null && render !== null;
+  return all && cold !== null && render !== null && store !== null;
 }
 
 main().then(
