@@ -82,6 +82,8 @@ export class CryptoService {
   readonly #encryptor: RoomEncryptor;
   readonly #ctx: DecryptContext;
   #firstSync = true;
+  /** The legacy to-device inbox was found empty (see `#legacyInbox`). */
+  #inboxEmpty = false;
   #startRetry: Promise<void> | undefined;
   #closing = false;
 
@@ -112,24 +114,17 @@ export class CryptoService {
       this.#firstSync = false;
       await this.machine.flush();
     }
-    const inbox = this.#d.stores.cryptoInbox;
-    const held = inbox.toDevice();
-    const toDevice = [
-      ...held.map((m) => ({ type: m.type, sender: m.sender, content: m.content })),
-      ...changes.toDevice,
-    ];
-    const legacyLists = inbox.deviceListChanges();
+    const legacy = this.#legacyInbox();
     const processed = await this.machine.receiveSync({
-      toDevice,
+      toDevice: [...legacy.toDevice, ...changes.toDevice],
       deviceLists: {
-        changed: [...legacyLists.changed, ...changes.deviceLists.changed],
-        left: [...legacyLists.left, ...changes.deviceLists.left],
+        changed: [...legacy.lists.changed, ...changes.deviceLists.changed],
+        left: [...legacy.lists.left, ...changes.deviceLists.left],
       },
       oneTimeKeyCounts: changes.otkCounts,
       unusedFallbackKeyTypes: changes.unusedFallbackKeyTypes,
     });
-    if (held.length) inbox.ackToDevice(held[held.length - 1]!.id);
-    if (legacyLists.changed.length || legacyLists.left.length) inbox.clearDeviceListChanges();
+    legacy.ack();
     changes.toDevice = [];
     changes.deviceLists = { changed: [], left: [] };
     changes.otkCounts = {};
@@ -138,6 +133,35 @@ export class CryptoService {
       if (VERIFICATION.test(ev.type)) this.#d.onVerificationEvent?.(ev);
     }
     for (const room of changes.rooms) await this.decryptEvents(room.roomId, room.timeline.events);
+  }
+
+  /**
+   * What the to-device inbox holds from a time without a crypto machine (an older version, or
+   * a session whose store could not open), to hand over first; `ack` empties what was taken.
+   * Nothing fills the inbox while the machine runs, so once it reads empty it is not read again.
+   */
+  #legacyInbox(): {
+    toDevice: ToDeviceEvent[];
+    lists: { changed: string[]; left: string[] };
+    ack: () => void;
+  } {
+    const inbox = this.#d.stores.cryptoInbox;
+    const none = { toDevice: [], lists: { changed: [], left: [] }, ack: () => {} };
+    if (this.#inboxEmpty) return none;
+    const held = inbox.toDevice();
+    const lists = inbox.deviceListChanges();
+    if (held.length === 0 && lists.changed.length === 0 && lists.left.length === 0) {
+      this.#inboxEmpty = true;
+      return none;
+    }
+    return {
+      toDevice: held.map((m) => ({ type: m.type, sender: m.sender, content: m.content })),
+      lists,
+      ack: () => {
+        if (held.length) inbox.ackToDevice(held[held.length - 1]!.id);
+        if (lists.changed.length || lists.left.length) inbox.clearDeviceListChanges();
+      },
+    };
   }
 
   /** Decrypts the encrypted events among `events` in place (history pages, sync timelines). */
