@@ -84,9 +84,9 @@ test('light: sign-in, the room list and a busy room', async ({ browser }) => {
 
   await openRoom(page, 'Engineering');
   await expect(message(page, 'Yes, put it on the agenda 👍')).toBeVisible();
-  await expect(
-    timeline(page).getByText('Standup in 10 minutes, link in the calendar invite.'),
-  ).toBeVisible();
+  // A message a few rows up (not the standup note further back: after midnight a "Today"
+  // separator takes a row, and the virtualised list no longer renders that far).
+  await expect(timeline(page).getByText(/^The sync retry test\./)).toBeVisible();
   await shot(page, 'room-light');
   expect(errors).toEqual([]);
   await page.context().close();
