@@ -2,7 +2,7 @@
  * Room operations through the real core: create a room and a DM (recorded in `m.direct`),
  * accept and reject invites, name and topic, invite, members fetched once, leave and forget.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { api, register, startTestServer } from '../../e2e/homeserver/testing/helpers';
 import {
   FAST,
@@ -124,5 +124,51 @@ describe('core: rooms', () => {
     await left;
     await call(core, 'rooms.forget', { roomId: accept });
     expect((await call(core, 'rooms.list', {})).rooms.map((r) => r.roomId)).not.toContain(accept);
+  });
+  it('keeps an ignore list: adds and removes users, keeps entries it does not know, refuses bad ids', async () => {
+    const { hs, core } = await setup();
+    const me = '@alice:test.local';
+    const alice = await api(hs.url, 'POST', '/_matrix/client/v3/login', {
+      type: 'm.login.password',
+      identifier: { type: 'm.id.user', user: 'alice' },
+      password: 'secret-pw',
+    });
+    const token = alice.body.access_token as string;
+    const path = `/_matrix/client/v3/user/${encodeURIComponent(me)}/account_data/m.ignored_user_list`;
+    // Another session's list, with an entry carrying data this client does not know.
+    await api(
+      hs.url,
+      'PUT',
+      path,
+      { ignored_users: { '@carol:test.local': { note: 'x' } } },
+      token,
+    );
+    await vi.waitFor(
+      async () =>
+        expect((await call(core, 'users.ignored', {})).userIds).toEqual(['@carol:test.local']),
+      { timeout: 15_000 },
+    );
+
+    await call(core, 'users.ignore', { userId: '@bob:test.local', ignored: true });
+    expect((await call(core, 'users.ignored', {})).userIds.sort()).toEqual([
+      '@bob:test.local',
+      '@carol:test.local',
+    ]);
+    expect((await api(hs.url, 'GET', path, undefined, token)).body).toEqual({
+      ignored_users: { '@bob:test.local': {}, '@carol:test.local': { note: 'x' } },
+    });
+
+    await call(core, 'users.ignore', { userId: '@carol:test.local', ignored: false });
+    expect((await call(core, 'users.ignored', {})).userIds).toEqual(['@bob:test.local']);
+    expect((await api(hs.url, 'GET', path, undefined, token)).body).toEqual({
+      ignored_users: { '@bob:test.local': {} },
+    });
+
+    for (const userId of ['bob', '@bob', '', me]) {
+      expect((await callError(core, 'users.ignore', { userId, ignored: true })).code).toBe(
+        'bad_request',
+      );
+    }
+    expect((await call(core, 'users.ignored', {})).userIds).toEqual(['@bob:test.local']);
   });
 });

@@ -88,6 +88,11 @@ export type Commands = {
   /** Members, from the cache; fetched with `/members` the first time. */
   'rooms.members': { req: { roomId: RoomId }; res: { members: Member[] } };
 
+  /** The users the account ignores (`m.ignored_user_list`), from the cache. */
+  'users.ignored': { req: Empty; res: { userIds: UserId[] } };
+  /** Ignores a user (or stops, with `ignored: false`); the rest of the list is kept. */
+  'users.ignore': { req: { userId: UserId; ignored: boolean }; res: Empty };
+
   /** The latest page of a room, from the cache at once (a refresh follows as events). */
   'timeline.open': { req: { roomId: RoomId; limit: number }; res: TimelinePage };
   /** Older items before `before`: from the cache, or the server at a gap. */

@@ -23,6 +23,8 @@ const commandNames = {
   'rooms.setName': true,
   'rooms.setTopic': true,
   'rooms.members': true,
+  'users.ignored': true,
+  'users.ignore': true,
   'timeline.open': true,
   'timeline.paginate': true,
   'timeline.jumpTo': true,

@@ -6,6 +6,7 @@ import { cryptoHandlers } from './crypto';
 import { messageHandlers } from './messages';
 import { roomHandlers } from './rooms';
 import { timelineHandlers } from './timeline';
+import { userHandlers } from './users';
 import { verificationHandlers } from './verification';
 
 /**
@@ -21,5 +22,6 @@ export function coreHandlers(core: Core): Handlers {
     ...cryptoHandlers(core),
     ...backupHandlers(core),
     ...verificationHandlers(core),
+    ...userHandlers(core),
   };
 }
