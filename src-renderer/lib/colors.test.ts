@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { avatarColor, nameColor } from './colors';
+import { avatarColor, nameColor, roomAvatarId } from './colors';
 
 describe('a person’s colour', () => {
   it('is the same for the same user id, every time', () => {
@@ -23,5 +23,16 @@ describe('a person’s colour', () => {
   it('only names defined slots (0–7)', () => {
     for (let i = 0; i < 200; i++)
       expect(avatarColor(`@user${i}:x`)).toMatch(/^var\(--avatar-[0-7]\)$/);
+  });
+});
+
+describe('a room’s avatar colour', () => {
+  it('is the other person’s in a direct chat, so the chat shows them in their colour', () => {
+    const room = { roomId: '!dm:demo.local', directUserId: '@maya:demo.local' };
+    expect(avatarColor(roomAvatarId(room))).toBe(avatarColor('@maya:demo.local'));
+  });
+
+  it('is the room’s own otherwise', () => {
+    expect(roomAvatarId({ roomId: '!eng:demo.local' })).toBe('!eng:demo.local');
   });
 });
