@@ -194,6 +194,18 @@ test('a person has one colour everywhere; invites name people as everywhere else
   expect([inTimeline, inMembers, nameColour]).toEqual([inList, inList, inList]);
   await page.getByRole('button', { name: 'Room info', exact: true }).click();
 
+  // The other direct chats too (a room id's colour would match a person's by chance only).
+  for (const [who, text] of [
+    ['Jonas Becker', 'Can you look at my PR when you have a sec? It touches the send queue.'],
+    ['Sofia Rossi', 'Deal 😄'],
+  ] as const) {
+    const listed = await background(roomEntry(page, who).locator('.avatar'));
+    await openRoom(page, who);
+    const row = message(page, text);
+    await expect(row.locator('.avatar')).toBeVisible();
+    expect(await background(row.locator('.avatar')), who).toBe(listed);
+  }
+
   // Invites: the inviter by display name, the user id beside it, in the list and the view.
   await expect(roomEntry(page, 'Board Games Night')).toContainText('Invited by Kenji Watanabe');
   await roomEntry(page, 'Board Games Night').click();
