@@ -19,6 +19,7 @@ import {
   roomList,
   signIn,
   tempDir,
+  timeline,
 } from './testing/app';
 
 let hs: RunningHomeserver;
@@ -127,13 +128,21 @@ for (const scheme of ['light', 'dark'] as const) {
     await expect(roomList(page).getByRole('heading', { name: /Invites/ })).toBeVisible();
     await scan(page, `${scheme}: the room list`);
 
-    await openRoom(page, 'Engineering');
-    await expect(message(page, 'Yes, put it on the agenda 👍')).toBeVisible();
-    await scan(page, `${scheme}: a busy room`);
-
     await roomEntry(page, 'Board Games Night').click();
     await expect(page.getByRole('button', { name: 'Accept', exact: true })).toBeVisible();
     await scan(page, `${scheme}: an invite`);
+
+    await openRoom(page, 'Engineering');
+    await expect(message(page, 'Yes, put it on the agenda 👍')).toBeVisible();
+    await scan(page, `${scheme}: a busy room`);
+    // An edited message at the end of Design; a direct chat whose start (state events, day
+    // separators, the new-messages line) fits on screen.
+    await openRoom(page, 'Design');
+    await expect(timeline(page).getByText('(edited)').first()).toBeVisible();
+    await scan(page, `${scheme}: a room with an edited message`);
+    await openRoom(page, 'Jonas Becker');
+    await expect(timeline(page).getByText('Jonas Becker created the room')).toBeVisible();
+    await scan(page, `${scheme}: a direct chat from its start`);
 
     await scanSettings(page, scheme);
     await scanDialogs(page, scheme);
