@@ -17,6 +17,7 @@ import {
   removeDir,
   roomEntry,
   roomList,
+  shot,
   signIn,
   tempDir,
   timeline,
@@ -135,6 +136,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await openRoom(page, 'Engineering');
     await expect(message(page, 'Yes, put it on the agenda 👍')).toBeVisible();
     await scan(page, `${scheme}: a busy room`);
+    await shot(page, `a11y-room-${scheme}`);
     // An edited message at the end of Design; a direct chat whose start (state events, day
     // separators, the new-messages line) fits on screen.
     await openRoom(page, 'Design');
