@@ -104,7 +104,7 @@ function applyJoinedOrLeft(ctx: RoomContext, row: RoomRow, room: RoomChanges, ou
     row.membership = own?.membership === 'ban' ? 'ban' : 'leave';
   }
   refreshFromState(stores, row, ctx.ownUserId);
-  bumpActivity(row, write.added);
+  bumpActivity(row, write.added, ctx.ownUserId);
   // Usually the newest appended message is the preview; search the cache only when not.
   const fresh = !fx.redacted && previewFromAppended(stores, row, write.added);
   if (!fresh && (write.added.length || out.updated.length || fx.redacted))

@@ -109,10 +109,23 @@ export function refreshFromStripped(
   row.isEncrypted = typeof strippedContent(strip, 'm.room.encryption')?.algorithm === 'string';
 }
 
+/**
+ * Whether an event is activity that moves a room up the list: not an aggregation, and not a
+ * membership change (joins, leaves, and profile changes, which are re-sent as member events in
+ * every joined room), except our own membership changing (we joined, or were invited).
+ */
+export function isActivity(e: RawEvent, ownUserId: string): boolean {
+  if (isAggregationEvent(e)) return false;
+  if (e.type !== 'm.room.member') return true;
+  if (e.state_key !== ownUserId) return false;
+  const prev = e.unsigned?.prev_content;
+  return !isObject(prev) || prev.membership !== e.content.membership;
+}
+
 /** Moves the last activity forward to the newest of `events` that is activity of its own. */
-export function bumpActivity(row: RoomRow, events: readonly RawEvent[]): void {
+export function bumpActivity(row: RoomRow, events: readonly RawEvent[], ownUserId: string): void {
   for (const e of events) {
-    if (!isAggregationEvent(e) && e.origin_server_ts > row.lastActivityTs) {
+    if (isActivity(e, ownUserId) && e.origin_server_ts > row.lastActivityTs) {
       row.lastActivityTs = e.origin_server_ts;
     }
   }

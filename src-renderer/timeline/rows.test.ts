@@ -102,9 +102,24 @@ describe('buildRows', () => {
         member('@bob:x', '@bob:x', 'join', { displayname: 'Robert' }),
       ],
       nameOf,
+      showProfileChanges: true,
     });
     const lines = rows.flatMap((r) => (r.kind === 'state' ? [r.line.text] : []));
     expect(lines).toEqual(['Bob joined', 'Bob changed their name to Robert']);
+  });
+
+  it('hides profile changes (name, avatar) by default, not joins or leaves', () => {
+    const items = [
+      member('@bob:x', '@bob:x', 'join', { displayname: 'Bob' }),
+      member('@bob:x', '@bob:x', 'join', { displayname: 'Robert' }),
+      member('@bob:x', '@bob:x', 'join', { displayname: 'Robert', avatar_url: 'mxc://x/y' }),
+      member('@carol:x', '@carol:x', 'join', {}, { prevContent: { membership: 'join' } }),
+      member('@bob:x', '@bob:x', 'leave'),
+    ];
+    const lines = buildRows({ items, nameOf }).flatMap((r) =>
+      r.kind === 'state' ? [r.line.text] : [],
+    );
+    expect(lines).toEqual(['Bob joined', 'Bob left']);
   });
 
   it('keeps row keys stable when older items are prepended', () => {

@@ -29,7 +29,15 @@ export type RowInput = {
   unreadFrom?: string;
   /** Keys of membership summaries the user expanded. */
   expanded?: ReadonlySet<string>;
+  /**
+   * Show profile changes (a new name or avatar, still joined). Off by default: a profile change
+   * is re-sent as a member event in every joined room, and would be a line in each of them.
+   */
+  showProfileChanges?: boolean;
 };
+
+/** Member actions that only change a profile (name, avatar), not who is in the room. */
+const PROFILE_ACTIONS = new Set(['renamed', 'avatar', 'unchanged']);
 
 const MESSAGE_TYPES = new Set(['m.room.message', 'm.sticker', 'm.room.encrypted']);
 
@@ -62,7 +70,7 @@ function pushLines(rows: Row[], run: Line[], expanded: ReadonlySet<string> | und
 
 /** Builds the list rows for `input` (see {@link Row}); the first row is always `head`. */
 export function buildRows(input: RowInput): Row[] {
-  const { items, nameOf, unreadFrom, expanded } = input;
+  const { items, nameOf, unreadFrom, expanded, showProfileChanges = false } = input;
   const rows: Row[] = [{ kind: 'head', key: 'head' }];
   const memberships = new Map<string, Record<string, unknown>>();
   let run: Line[] = [];
@@ -83,6 +91,8 @@ export function buildRows(input: RowInput): Row[] {
       // The server's word on what this replaced, else what this page showed before it.
       line = describeState(item, nameOf, item.prevContent ?? memberships.get(item.stateKey));
       memberships.set(item.stateKey, item.content);
+      const profileOnly = item.content.membership === 'join' && PROFILE_ACTIONS.has(line.action!);
+      if (profileOnly && !showProfileChanges) continue;
     } else if (!isMessage(item)) {
       line = describeState(item, nameOf);
       if (!line) continue; // not shown
