@@ -118,6 +118,22 @@ export async function addMessages(
   return r.body.event_ids;
 }
 
+/**
+ * Appends events (`{ type, content, sender?, state_key? }`) through the control API, from
+ * `sender` unless an event names its own; returns their event ids.
+ */
+export async function addEvents(
+  hsUrl: string,
+  roomId: string,
+  sender: string,
+  events: Record<string, unknown>[],
+): Promise<string[]> {
+  const path = `/_test/rooms/${encodeURIComponent(roomId)}/events`;
+  const r = await api(hsUrl, 'POST', path, { sender, events });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body.event_ids;
+}
+
 /** The client-server API as `user`. */
 export function clientApi(hsUrl: string, user: SeededUser) {
   return (method: string, path: string, body?: unknown) =>

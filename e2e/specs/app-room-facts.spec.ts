@@ -1,0 +1,116 @@
+/**
+ * What the room list and the timeline say about rooms and messages: a profile change is not
+ * activity (badges, order and previews stay), previews and quotes are plain text, the filter
+ * matches names, addresses and members (not room ids), old messages keep the sender's name of
+ * their time, and a new room's setup is one line.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import type { RunningHomeserver } from '../homeserver';
+import { startTestServer } from '../homeserver/testing/helpers';
+import {
+  addEvents,
+  addMessages,
+  clientApi,
+  collectErrors,
+  createRoom,
+  createUser,
+  Harness,
+  openRoom,
+  removeDir,
+  roomEntry,
+  roomList,
+  signIn,
+  tempDir,
+  timeline,
+  type SeededUser,
+} from './testing/app';
+
+test.describe.configure({ mode: 'serial' });
+
+let hs: RunningHomeserver;
+let harness: Harness;
+let dataDir: string;
+let page: Page;
+let errors: string[];
+let dora: SeededUser;
+let bob: SeededUser;
+
+test.beforeAll(async ({ browser }) => {
+  hs = await startTestServer();
+  dora = await createUser(hs.url, 'dora', 'Dora Explorer');
+  bob = await createUser(hs.url, 'bob', 'Bob Builder');
+  dataDir = tempDir('lm-spec-facts-');
+  harness = await Harness.start(dataDir);
+  page = await browser.newPage();
+  errors = collectErrors(page);
+});
+
+test.afterAll(async () => {
+  await page?.close();
+  await harness?.stop();
+  await hs?.close();
+  removeDir(dataDir);
+});
+
+/** The names of the room list's rooms, top to bottom. */
+async function listOrder(): Promise<string[]> {
+  return roomList(page).locator('[data-room-id] .name').allTextContents();
+}
+
+test('a display name change leaves unread badges, their counts and the room order alone', async () => {
+  const rooms: Record<string, string> = {};
+  for (const name of ['Alpha', 'Beta', 'Gamma', 'Sentinel']) {
+    rooms[name] = await createRoom(hs.url, { creator: bob.userId, members: [dora.userId], name });
+  }
+  await addMessages(hs.url, rooms.Gamma!, bob.userId, 1, 'Gamma');
+  await addMessages(hs.url, rooms.Beta!, bob.userId, 2, 'Beta');
+  await addMessages(hs.url, rooms.Alpha!, bob.userId, 3, 'Alpha');
+  await addEvents(hs.url, rooms.Alpha!, bob.userId, [
+    {
+      type: 'm.room.message',
+      content: {
+        msgtype: 'm.text',
+        body: 'Dora, look',
+        'm.mentions': { user_ids: [dora.userId] },
+      },
+    },
+  ]);
+
+  await page.goto(harness.url);
+  await signIn(page, hs.url, 'dora', dora.password);
+  const badges = {
+    Alpha: /, 4 unread, mentions you$/,
+    Beta: /, 2 unread$/,
+    Gamma: /, 1 unread$/,
+  };
+  for (const [name, badge] of Object.entries(badges)) {
+    await expect(roomEntry(page, name)).toHaveAccessibleName(badge);
+  }
+  const mine = (order: string[]) => order.filter((n) => n !== 'Sentinel');
+  const before = mine(await listOrder());
+  expect(before).toEqual(['Alpha', 'Beta', 'Gamma']);
+
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByLabel('Display name').fill('Dora the Renamed');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+
+  // Sent after the rename: once it shows, the rename's member events have been synced too.
+  await addMessages(hs.url, rooms.Sentinel!, bob.userId, 1, 'After the rename');
+  await expect(roomEntry(page, 'Sentinel')).toContainText('After the rename 1');
+
+  for (const [name, badge] of Object.entries(badges)) {
+    await expect(roomEntry(page, name)).toHaveAccessibleName(badge);
+  }
+  expect(mine(await listOrder())).toEqual(before);
+  await expect(roomEntry(page, 'Alpha')).toContainText('Dora, look');
+
+  await openRoom(page, 'Gamma');
+  await expect(timeline(page).getByText('Gamma 1', { exact: true })).toBeVisible();
+  await expect(timeline(page).getByText(/changed their name/)).toHaveCount(0);
+  const profile = await clientApi(hs.url, dora)('GET', `/profile/${dora.userId}`);
+  expect(profile.body.displayname).toBe('Dora the Renamed');
+  expect(errors).toEqual([]);
+});
