@@ -12,9 +12,11 @@ import {
   addMessages,
   clientApi,
   collectErrors,
+  composer,
   createRoom,
   createUser,
   Harness,
+  message,
   openRoom,
   removeDir,
   roomEntry,
@@ -112,5 +114,70 @@ test('a display name change leaves unread badges, their counts and the room orde
   await expect(timeline(page).getByText(/changed their name/)).toHaveCount(0);
   const profile = await clientApi(hs.url, dora)('GET', `/profile/${dora.userId}`);
   expect(profile.body.displayname).toBe('Dora the Renamed');
+  expect(errors).toEqual([]);
+});
+
+test('previews, reply quotes, the reply bar and the delete dialog show plain text', async () => {
+  const roomId = await createRoom(hs.url, {
+    creator: bob.userId,
+    members: [dora.userId],
+    name: 'Plain talk',
+  });
+  await createRoom(hs.url, {
+    creator: bob.userId,
+    members: [dora.userId],
+    name: 'Quiet corner',
+    topic: 'A topic is no message',
+  });
+  const [original] = await addEvents(hs.url, roomId, bob.userId, [
+    {
+      type: 'm.room.message',
+      content: {
+        msgtype: 'm.text',
+        body: '**Deploy** is _done_',
+        format: 'org.matrix.custom.html',
+        formatted_body: '<strong>Deploy</strong> is <em>done</em>',
+      },
+    },
+  ]);
+  await expect(roomEntry(page, 'Plain talk')).toContainText('bob: Deploy is done');
+  await addEvents(hs.url, roomId, bob.userId, [
+    {
+      type: 'm.room.message',
+      content: {
+        msgtype: 'm.text',
+        body: `> <${bob.userId}> **Deploy** is _done_\n\nAnd **tested**`,
+        format: 'org.matrix.custom.html',
+        formatted_body:
+          `<mx-reply><blockquote>In reply to <strong>Deploy</strong> is <em>done</em>` +
+          `</blockquote></mx-reply>And <strong>tested</strong>`,
+        'm.relates_to': { 'm.in_reply_to': { event_id: original } },
+      },
+    },
+  ]);
+  await expect(roomEntry(page, 'Plain talk')).toContainText('bob: And tested');
+  await expect(roomEntry(page, 'Quiet corner')).not.toContainText('A topic is no message');
+
+  await openRoom(page, 'Plain talk');
+  const answer = message(page, 'And tested');
+  await expect(answer.getByRole('button', { name: /Deploy is done/ })).toBeVisible();
+  await expect(answer.getByText(/\*\*|In reply to|>/)).toHaveCount(0);
+
+  const deploy = message(page, 'Deploy is done').first(); // the reply quotes it too
+  await deploy.hover();
+  await deploy.getByRole('button', { name: 'Reply' }).click();
+  await expect(page.getByText('Replying to')).toContainText(/Bob Builder\s+Deploy is done$/);
+  await page.getByRole('button', { name: 'Cancel reply' }).click();
+
+  await composer(page).fill('My **own** words');
+  await composer(page).press('Enter');
+  const own = message(page, 'My own words');
+  await expect(own).toBeVisible();
+  await expect(roomEntry(page, 'Plain talk')).toContainText('You: My own words');
+  await own.hover();
+  await own.getByRole('button', { name: 'Delete' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete message?' });
+  await expect(dialog).toContainText('“My own words” will be deleted');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
   expect(errors).toEqual([]);
 });

@@ -1,5 +1,6 @@
 import type { RoomSummary } from '../model/room';
 import { isObject, num, str, type JsonObject, type RawEvent } from '../protocol/events';
+import { plainTextOf } from '../protocol/plain-text';
 import { newContentOf, relationOf } from '../protocol/relations';
 import { roomDisplayName, type Hero } from '../protocol/room-name';
 import type { StrippedStateEvent } from '../protocol/sync';
@@ -140,6 +141,13 @@ function previewable(e: Pick<EventRow, 'type' | 'content' | 'redactedBy'>): bool
   );
 }
 
+/** The preview's text: the latest edit's content, else the message's, as plain text. */
+function previewText(content: JsonObject, edit: { content: JsonObject } | undefined): string {
+  const replaced = edit && newContentOf(edit);
+  const text = (replaced && plainTextOf(replaced)) ?? plainTextOf(content);
+  return text ?? '';
+}
+
 /**
  * The preview from events just appended at the live end, without reading the cache: the newest
  * message among them (with its edit, if one arrived). False when none of them can be previewed
@@ -158,8 +166,7 @@ export function previewFromAppended(
     )
       continue;
     const edit = stores.relations.latestEdits([e.event_id]).get(e.event_id);
-    const body = (edit && str(newContentOf(edit)?.body)) ?? (e.content.body as string);
-    row.lastMessage = { sender: e.sender, body, eventId: e.event_id };
+    row.lastMessage = { sender: e.sender, body: previewText(e.content, edit), eventId: e.event_id };
     return true;
   }
   return false;
@@ -175,7 +182,7 @@ export function refreshPreview(stores: Stores, row: RoomRow): void {
   const latest = page?.events.reverse().find(previewable);
   if (latest) {
     const edit = stores.relations.latestEdits([latest.eventId]).get(latest.eventId);
-    const body = (edit && str(newContentOf(edit)?.body)) ?? (latest.content.body as string);
+    const body = previewText(latest.content, edit);
     row.lastMessage = { sender: latest.sender, body, eventId: latest.eventId };
     return;
   }

@@ -1,6 +1,7 @@
 import type { RoomSummary } from '../model/room';
 import type { TimelineItem } from '../model/timeline';
-import { isObject } from '../protocol/events';
+import { isObject, type JsonObject } from '../protocol/events';
+import { plainTextOf } from '../protocol/plain-text';
 import { newContentOf, relationOf } from '../protocol/relations';
 import { REDACTED_RELATION_KEY, type EventRow } from '../storage/event-store';
 import type { RoomRow } from '../storage/room-store';
@@ -70,6 +71,8 @@ export function toTimelineItems(
       redacted,
       reactions: redacted ? [] : (reactions.get(e.eventId) ?? []),
     };
+    const plain = redacted ? undefined : plainTextOf(item.content as JsonObject);
+    if (plain !== undefined && plain !== item.content.body) item.plainText = plain;
     const senderName = names.get(e.roomId)?.get(e.sender)?.displayName;
     if (senderName) item.senderName = senderName;
     if (e.e2ee) item.e2ee = e.e2ee.info;

@@ -91,7 +91,8 @@ export function buildRows(input: RowInput): Row[] {
       // The server's word on what this replaced, else what this page showed before it.
       line = describeState(item, nameOf, item.prevContent ?? memberships.get(item.stateKey));
       memberships.set(item.stateKey, item.content);
-      const profileOnly = item.content.membership === 'join' && PROFILE_ACTIONS.has(line.action!);
+      const profileOnly =
+        item.content.membership === 'join' && PROFILE_ACTIONS.has(line?.action ?? '');
       if (profileOnly && !showProfileChanges) continue;
     } else if (!isMessage(item)) {
       line = describeState(item, nameOf);

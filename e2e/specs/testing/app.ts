@@ -95,6 +95,7 @@ export async function createRoom(
     creator: string;
     members?: string[];
     name?: string;
+    topic?: string;
     is_direct?: boolean;
     encrypted?: boolean;
   },
