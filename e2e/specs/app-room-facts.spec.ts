@@ -181,3 +181,20 @@ test('previews, reply quotes, the reply bar and the delete dialog show plain tex
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   expect(errors).toEqual([]);
 });
+
+test("a new room's setup is one line, expandable to its events", async () => {
+  await openRoom(page, 'Quiet corner');
+  const setup = timeline(page).getByRole('button', {
+    name: /^Bob Builder created and configured the room/,
+  });
+  await expect(setup).toHaveAttribute('aria-expanded', 'false');
+  await expect(timeline(page).getByText('Bob Builder created the room')).toHaveCount(0);
+  await expect(timeline(page).getByText('Dora the Renamed joined')).toBeVisible();
+  await setup.click();
+  await expect(setup).toHaveAttribute('aria-expanded', 'true');
+  await expect(timeline(page).getByText('Bob Builder created the room')).toBeVisible();
+  await expect(
+    timeline(page).getByText('Bob Builder changed the topic to "A topic is no message"'),
+  ).toBeVisible();
+  expect(errors).toEqual([]);
+});

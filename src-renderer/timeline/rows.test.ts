@@ -122,6 +122,40 @@ describe('buildRows', () => {
     expect(lines).toEqual(['Bob joined', 'Bob left']);
   });
 
+  it("collapses a new room's setup into one expandable line", () => {
+    const setup = [
+      item({ type: 'm.room.create', stateKey: '', sender: '@alice:x', content: {} }),
+      member('@alice:x', '@alice:x', 'join', { displayname: 'Alice' }),
+      item({ type: 'm.room.power_levels', stateKey: '', sender: '@alice:x', content: {} }),
+      item({ type: 'm.room.join_rules', stateKey: '', sender: '@alice:x', content: {} }),
+      item({ type: 'm.room.name', stateKey: '', sender: '@alice:x', content: { name: 'Lobby' } }),
+      member('@alice:x', '@bob:x', 'invite'),
+    ];
+    const after = [member('@bob:x', '@bob:x', 'join'), item({ sender: '@bob:x' })];
+    const rows = buildRows({ items: [...setup, ...after], nameOf });
+    expect(kinds(rows)).toEqual(['head', 'day', 'members', 'state', 'message']);
+    const line = rows[2]!;
+    expect(line).toMatchObject({
+      summary: 'Alice created and configured the room',
+      count: 6,
+      expanded: false,
+    });
+    const open = buildRows({ items: [...setup, ...after], nameOf, expanded: new Set([line.key]) });
+    const texts = open.flatMap((r) => (r.kind === 'state' ? [r.line.text] : []));
+    expect(texts).toEqual([
+      'Alice created the room',
+      'Alice joined',
+      'Alice changed the power levels',
+      'Alice changed who can join',
+      'Alice changed the room name to Lobby',
+      'Alice invited Bob',
+      'Bob joined',
+    ]);
+    // A lone creation (history cut right after it) stays one line of its own.
+    const lone = buildRows({ items: [setup[0]!, item({ sender: '@bob:x' })], nameOf });
+    expect(kinds(lone)).toEqual(['head', 'day', 'state', 'message']);
+  });
+
   it('keeps row keys stable when older items are prepended', () => {
     const newer = [item({ ts: at(10, 9, 0) }), item({ ts: at(10, 9, 30) })];
     const before = buildRows({ items: newer, nameOf }).map((r) => r.key);
