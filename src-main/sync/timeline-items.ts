@@ -2,6 +2,7 @@ import type { RoomSummary } from '../model/room';
 import type { TimelineItem } from '../model/timeline';
 import { isObject, type JsonObject } from '../protocol/events';
 import { plainTextOf } from '../protocol/plain-text';
+import { SENDER_NAME_KEY } from '../protocol/sender-names';
 import { newContentOf, relationOf } from '../protocol/relations';
 import { REDACTED_RELATION_KEY, type EventRow } from '../storage/event-store';
 import type { RoomRow } from '../storage/room-store';
@@ -73,7 +74,10 @@ export function toTimelineItems(
     };
     const plain = redacted ? undefined : plainTextOf(item.content as JsonObject);
     if (plain !== undefined && plain !== item.content.body) item.plainText = plain;
-    const senderName = names.get(e.roomId)?.get(e.sender)?.displayName;
+    // The name it was sent under, else today's.
+    const then = e.unsigned?.[SENDER_NAME_KEY];
+    const senderName =
+      (typeof then === 'string' && then) || names.get(e.roomId)?.get(e.sender)?.displayName;
     if (senderName) item.senderName = senderName;
     if (e.e2ee) item.e2ee = e.e2ee.info;
     if (e.stateKey !== undefined) {
