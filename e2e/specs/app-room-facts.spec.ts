@@ -198,3 +198,42 @@ test("a new room's setup is one line, expandable to its events", async () => {
   ).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test('an old message shows the name its sender had then', async () => {
+  test.setTimeout(90_000);
+  const roomId = await createRoom(hs.url, {
+    creator: bob.userId,
+    members: [dora.userId],
+    name: 'Old names',
+  });
+  await addEvents(hs.url, roomId, bob.userId, [
+    { type: 'm.room.message', content: { msgtype: 'm.text', body: 'Early word' } },
+    {
+      type: 'm.room.member',
+      state_key: bob.userId,
+      content: { membership: 'join', displayname: 'Bobby Tables' },
+    },
+  ]);
+  // More than a sync's timeline: "Early word" is fetched later, by scrolling back.
+  await addMessages(hs.url, roomId, bob.userId, 40, 'Filler');
+  await addEvents(hs.url, roomId, bob.userId, [
+    {
+      type: 'm.room.member',
+      state_key: bob.userId,
+      content: { membership: 'join', displayname: 'Robert Tables' },
+    },
+  ]);
+  await addMessages(hs.url, roomId, bob.userId, 1, 'Latest');
+
+  await openRoom(page, 'Old names');
+  await expect(message(page, 'Latest 1')).toContainText('Robert Tables');
+  const log = timeline(page);
+  await log.hover();
+  await expect(async () => {
+    await page.mouse.wheel(0, -2000);
+    await expect(message(page, 'Early word')).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 60_000 });
+  await expect(message(page, 'Early word')).toContainText('Bob Builder');
+  await expect(message(page, 'Filler 1')).toContainText('Bobby Tables');
+  expect(errors).toEqual([]);
+});

@@ -31,6 +31,17 @@ describe('buildRows', () => {
     });
     const grouped = rows.flatMap((r) => (r.kind === 'message' ? [r.continuation] : []));
     expect(grouped).toEqual([false, true, false, false, false]);
+    const renamed = buildRows({
+      items: [
+        item({ sender: '@bob:x', senderName: 'Bob', ts: at(10, 9, 0) }),
+        item({ sender: '@bob:x', senderName: 'Robert', ts: at(10, 9, 1) }),
+      ],
+      nameOf,
+    });
+    expect(renamed.flatMap((r) => (r.kind === 'message' ? [r.continuation] : []))).toEqual([
+      false,
+      false,
+    ]);
   });
 
   it('places the new-messages marker above the first unread and breaks the group there', () => {

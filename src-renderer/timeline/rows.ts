@@ -169,6 +169,7 @@ export function buildRows(input: RowInput): Row[] {
     const continuation =
       !!last &&
       last.sender === item.sender &&
+      last.senderName === item.senderName && // a new name of the time starts a group
       item.ts - last.ts < GROUP_WINDOW_MS &&
       item.content.msgtype !== 'm.emote';
     rows.push({ kind: 'message', key: item.eventId, item, continuation });
