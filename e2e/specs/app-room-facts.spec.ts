@@ -237,3 +237,37 @@ test('an old message shows the name its sender had then', async () => {
   await expect(message(page, 'Filler 1')).toContainText('Bobby Tables');
   expect(errors).toEqual([]);
 });
+
+test('the filter matches names, addresses and members, not room ids', async () => {
+  const carol = await createUser(hs.url, 'cdanvers', 'Captain Marvel');
+  const roomId = await createRoom(hs.url, {
+    creator: bob.userId,
+    members: [dora.userId, carol.userId],
+    name: 'Garden club',
+    room_alias_name: 'green-thumbs',
+  });
+  await addEvents(hs.url, roomId, bob.userId, [
+    {
+      type: 'm.room.canonical_alias',
+      state_key: '',
+      content: { alias: '#green-thumbs:test.local', alt_aliases: ['#allotment:test.local'] },
+    },
+  ]);
+  await expect(roomEntry(page, 'Garden club')).toBeVisible();
+  const filter = roomList(page).getByLabel('Filter rooms');
+  const shown = async (query: string, visible: boolean) => {
+    await filter.fill(query);
+    if (visible) await expect(roomEntry(page, 'Garden club')).toBeVisible();
+    else await expect(roomList(page).getByText(`No rooms match “${query}”.`)).toBeVisible();
+    if (visible) await expect(roomEntry(page, 'Alpha')).toHaveCount(0);
+  };
+  await shown('garden', true);
+  await shown('green-thumbs', true);
+  await shown('ALLOTMENT', true);
+  await shown('marvel', true);
+  await shown('cdanvers', true);
+  await shown(roomId.slice(1, 9), false);
+  await filter.fill('');
+  await expect(roomEntry(page, 'Alpha')).toBeVisible();
+  expect(errors).toEqual([]);
+});

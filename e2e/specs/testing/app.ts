@@ -96,6 +96,7 @@ export async function createRoom(
     members?: string[];
     name?: string;
     topic?: string;
+    room_alias_name?: string;
     is_direct?: boolean;
     encrypted?: boolean;
   },
