@@ -70,7 +70,8 @@ export function setSenderName(event: RawEvent, name: string | null): void {
   if (name !== null) {
     event.unsigned = { ...event.unsigned, [SENDER_NAME_KEY]: name };
   } else if (event.unsigned && SENDER_NAME_KEY in event.unsigned) {
-    const { [SENDER_NAME_KEY]: _drop, ...rest } = event.unsigned;
+    const rest = { ...event.unsigned };
+    delete rest[SENDER_NAME_KEY];
     event.unsigned = rest;
   }
 }
