@@ -115,6 +115,20 @@ test('a display name change leaves unread badges, their counts and the room orde
   await openRoom(page, 'Gamma');
   await expect(timeline(page).getByText('Gamma 1', { exact: true })).toBeVisible();
   await expect(timeline(page).getByText(/changed their name/)).toHaveCount(0);
+  // Shown only when asked for, in Settings → Appearance.
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('tab', { name: 'Appearance' }).click();
+  const show = page.getByRole('checkbox', { name: 'Show name and avatar changes' });
+  await show.check();
+  await page.keyboard.press('Escape');
+  await expect(
+    timeline(page).getByText('Dora Explorer changed their name to Dora the Renamed'),
+  ).toBeVisible();
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByRole('tab', { name: 'Appearance' }).click();
+  await show.uncheck();
+  await page.keyboard.press('Escape');
+  await expect(timeline(page).getByText(/changed their name/)).toHaveCount(0);
   const profile = await clientApi(hs.url, dora)('GET', `/profile/${dora.userId}`);
   expect(profile.body.displayname).toBe('Dora the Renamed');
   expect(errors).toEqual([]);
