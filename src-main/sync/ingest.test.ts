@@ -128,6 +128,44 @@ describe('initial and incremental sync', () => {
     expect(s.session.get()?.syncToken).toBe('s2');
   });
 
+  it('membership and profile changes are no activity: order and preview stay', () => {
+    ingestSync(s, sync('s1', { join: { [A]: initialRoom() } }), ME, quiet);
+    const before = summary(A);
+    const renamed = (userId: string, from: string, to: string, id: string) =>
+      member(userId, 'join', to, {
+        id,
+        unsigned: { prev_content: { membership: 'join', displayname: from } },
+      });
+    ingestSync(
+      s,
+      sync('s2', {
+        join: {
+          [A]: {
+            timeline: [
+              renamed(ME, 'Me', 'New me', '$me-renamed'),
+              renamed(ALICE, 'Alice', 'Alicia', '$alice-renamed'),
+              member(BOB, 'join', 'Bob', { id: '$bob-joined' }),
+            ],
+          },
+        },
+      }),
+      ME,
+      quiet,
+    );
+    expect(summary(A).lastActivityTs).toBe(before.lastActivityTs);
+    expect(summary(A).lastMessage).toEqual(before.lastMessage);
+    // Our own join is activity: the room we joined comes up.
+    ingestSync(
+      s,
+      sync('s3', {
+        join: { [B]: { timeline: [member(ME, 'join', 'Me', { id: '$me-joined-b' })] } },
+      }),
+      ME,
+      quiet,
+    );
+    expect(summary(B).lastActivityTs).toBe(s.events.get('$me-joined-b')!.ts);
+  });
+
   it('with state_after, the timeline does not change state', () => {
     ingestSync(s, sync('s1', { join: { [A]: initialRoom() } }), ME, quiet);
     ingestSync(

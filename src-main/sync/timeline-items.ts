@@ -1,6 +1,8 @@
 import type { RoomSummary } from '../model/room';
 import type { TimelineItem } from '../model/timeline';
-import { isObject, str } from '../protocol/events';
+import { isObject, str, type JsonObject } from '../protocol/events';
+import { plainTextOf } from '../protocol/plain-text';
+import { SENDER_NAME_KEY } from '../protocol/sender-names';
 import { newContentOf, relationOf } from '../protocol/relations';
 import { REDACTED_RELATION_KEY, type EventRow } from '../storage/event-store';
 import type { RoomRow } from '../storage/room-store';
@@ -70,7 +72,12 @@ export function toTimelineItems(
       redacted,
       reactions: redacted ? [] : (reactions.get(e.eventId) ?? []),
     };
-    const senderName = names.get(e.roomId)?.get(e.sender)?.displayName;
+    const plain = redacted ? undefined : plainTextOf(item.content as JsonObject);
+    if (plain !== undefined && plain !== item.content.body) item.plainText = plain;
+    // The name it was sent under, else today's.
+    const then = e.unsigned?.[SENDER_NAME_KEY];
+    const senderName =
+      (typeof then === 'string' && then) || names.get(e.roomId)?.get(e.sender)?.displayName;
     if (senderName) item.senderName = senderName;
     if (e.e2ee) item.e2ee = e.e2ee.info;
     if (e.stateKey !== undefined) {
