@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import type { RoomPermissions } from '../model/room';
 import { isObject, num, str, type JsonObject } from './events';
 
 /** The level of a room creator in room versions 12 and up: above any number in the event. */
@@ -116,27 +117,7 @@ export function eventLevel(levels: Levels, type: string, isState: boolean): numb
 }
 
 /** What one user may do in a room (the renderer offers only these controls). */
-export type Permissions = {
-  /** The user's own power level. */
-  powerLevel: number;
-  sendMessages: boolean;
-  setName: boolean;
-  setTopic: boolean;
-  setAvatar: boolean;
-  invite: boolean;
-  /** Kick someone whose level is below {@link powerLevel}. */
-  kick: boolean;
-  /** Ban or unban someone whose level is below {@link powerLevel}. */
-  ban: boolean;
-  /** Delete (redact) other people's messages. */
-  redactOthers: boolean;
-  /** Change power levels (up to their own, of people below them). */
-  changePowerLevels: boolean;
-  /** Turn on encryption (only meaningful while it is off). */
-  enableEncryption: boolean;
-  /** Pin messages (`m.room.pinned_events`). */
-  pin: boolean;
-};
+export type Permissions = RoomPermissions;
 
 /** What `userId` may do in a room with this state (assuming they are joined). */
 export function permissionsOf(state: PowerState, userId: string): Permissions {
