@@ -117,6 +117,10 @@ export type Commands = {
   'users.ignored': { req: Empty; res: { userIds: UserId[] } };
   /** Ignores a user (or stops, with `ignored: false`); the rest of the list is kept. */
   'users.ignore': { req: { userId: UserId; ignored: boolean }; res: Empty };
+  /** The rooms where we and the user are both joined, from the cache, most recent first. */
+  'users.sharedRooms': { req: { userId: UserId }; res: { roomIds: RoomId[] } };
+  /** Our direct chat with the user: the existing one, or a new encrypted one (once synced). */
+  'users.directChat': { req: { userId: UserId }; res: { roomId: RoomId } };
 
   /** The latest page of a room, from the cache at once (a refresh follows as events). */
   'timeline.open': { req: { roomId: RoomId; limit: number }; res: TimelinePage };

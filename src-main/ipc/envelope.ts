@@ -35,6 +35,8 @@ const commandNames = {
   'rooms.setNotifications': true,
   'users.ignored': true,
   'users.ignore': true,
+  'users.sharedRooms': true,
+  'users.directChat': true,
   'timeline.open': true,
   'timeline.paginate': true,
   'timeline.jumpTo': true,
