@@ -20,7 +20,6 @@ import {
   roomList,
   signIn,
   tempDir,
-  timeline,
   type SeededUser,
 } from './testing/app';
 
