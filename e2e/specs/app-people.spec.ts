@@ -18,6 +18,7 @@ import {
   removeDir,
   roomEntry,
   roomList,
+  shot,
   signIn,
   tempDir,
   type SeededUser,
@@ -180,6 +181,8 @@ test('the profile card: shared rooms, ignore, role, ban and unban, from the time
   await expect(shared).toContainText('Town square');
   await expect(shared).toContainText('Workshop');
 
+  await shot(page, 'profile-card-light');
+
   // Ignore, then stop: written to the server's ignore list.
   await card.getByRole('button', { name: 'Ignore', exact: true }).click();
   await expect(card.getByRole('button', { name: 'Unignore' })).toBeVisible();
@@ -287,14 +290,15 @@ test('the room context menu: favourite, low priority, unread, notifications, cop
   );
   await page.keyboard.press('Escape');
   await expect(menu).toHaveCount(0);
+  await expect(entry).toBeFocused();
 
   // The "⋯" button opens the same menu; copy the link.
   await entry.hover();
   await roomList(page).getByRole('button', { name: 'Room options for Town square' }).click();
   await expect(menu).toBeVisible();
   await menu.getByRole('menuitem', { name: 'Copy link' }).click();
-  await expect(roomList(page).getByRole('status')).toContainText(
-    `https://matrix.to/#/${enc(square)}`,
+  await expect(roomList(page).getByRole('status')).toHaveText(
+    `Copied https://matrix.to/#/${enc(square)}?via=test.local`,
   );
 
   // Leave, after a confirmation.

@@ -112,6 +112,8 @@ export type Commands = {
   'rooms.notifications': { req: { roomId: RoomId }; res: { level: NotificationLevel } };
   /** Sets the room's notification level (push rules). */
   'rooms.setNotifications': { req: { roomId: RoomId; level: NotificationLevel }; res: Empty };
+  /** The room's `https://matrix.to` link: by canonical alias, else by id with `via` servers. */
+  'rooms.link': { req: { roomId: RoomId }; res: { link: string } };
 
   /** The users the account ignores (`m.ignored_user_list`), from the cache. */
   'users.ignored': { req: Empty; res: { userIds: UserId[] } };

@@ -33,6 +33,7 @@ const commandNames = {
   'rooms.markUnread': true,
   'rooms.notifications': true,
   'rooms.setNotifications': true,
+  'rooms.link': true,
   'users.ignored': true,
   'users.ignore': true,
   'users.sharedRooms': true,

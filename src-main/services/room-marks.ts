@@ -8,6 +8,7 @@
  */
 import type { NotificationLevel } from '../model/room';
 import type { MatrixApi } from '../net/api';
+import { roomLink } from '../protocol/room-link';
 import { notificationLevelOf, rulesForLevel } from '../protocol/room-notifications';
 import { GLOBAL } from '../storage/account-data-store';
 import type { Stores } from '../storage/stores';
@@ -64,4 +65,13 @@ export async function setNotificationLevel(
   for (const r of wanted) await d.api.putPushRule(r.kind, r.ruleId, r.rule);
   const rules = await d.api.pushRules();
   d.stores.accountData.set(GLOBAL, 'm.push_rules', rules);
+}
+
+/** The room's `matrix.to` link: its canonical alias, or its id with `via` servers. */
+export function linkTo(d: Pick<Deps, 'stores'>, roomId: string): string {
+  const joined = d.stores.state
+    .memberRows(roomId)
+    .filter((m) => m.membership === 'join')
+    .map((m) => m.userId);
+  return roomLink(roomId, d.stores.state.content(roomId, 'm.room.canonical_alias'), joined);
 }

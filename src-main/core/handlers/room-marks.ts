@@ -1,5 +1,6 @@
 import { editHistory } from '../../services/edit-history';
 import {
+  linkTo,
   markRead,
   notificationLevel,
   setMarkedUnread,
@@ -15,6 +16,7 @@ type MarkCommands =
   | 'rooms.markUnread'
   | 'rooms.notifications'
   | 'rooms.setNotifications'
+  | 'rooms.link'
   | 'message.history';
 
 /** The room context menu's marks (tags, read/unread, notifications) and a message's edits. */
@@ -32,6 +34,7 @@ export function roomMarkHandlers(core: Core): Pick<Handlers, MarkCommands> {
       await setNotificationLevel(s(), roomId, level);
       return {};
     },
+    'rooms.link': ({ roomId }) => ({ link: linkTo(s(), roomId) }),
     'message.history': async ({ roomId, eventId }) => ({
       versions: await editHistory(s(), roomId, eventId),
     }),
