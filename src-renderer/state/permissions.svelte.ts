@@ -34,9 +34,11 @@ export class PermissionsState {
     return this.#byRoom.get(roomId);
   }
 
-  /** Reads the room's permissions the first time, and keeps them current after. */
+  /**
+   * Reads the room's permissions (again: they may have changed while the room was closed, when
+   * no timeline events came for it), and keeps them current while its timeline is live.
+   */
   watch(roomId: RoomId): void {
-    if (this.#watched.has(roomId)) return;
     this.#watched.add(roomId);
     void this.refresh(roomId);
   }
