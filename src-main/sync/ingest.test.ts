@@ -164,6 +164,7 @@ describe('initial and incremental sync', () => {
       quiet,
     );
     expect(summary(B)).toMatchObject({ membership: 'invite', inviter: BOB, name: 'Secret' });
+    expect(summary(B).inviterName).toBeUndefined(); // the invite did not carry Bob's member event
     const r = ingestSync(
       s,
       sync('s3', {
@@ -300,8 +301,10 @@ describe('direct chats', () => {
       quiet,
     );
     expect(r.changedRooms).toEqual([A]);
-    expect(summary(A).isDirect).toBe(true);
+    // A direct chat with one other person carries them: its avatar shows them, in their colour.
+    expect(summary(A)).toMatchObject({ isDirect: true, directUserId: ALICE });
     expect(summary(B).isDirect).toBe(false);
+    expect(summary(B).directUserId).toBeUndefined();
     ingestSync(
       s,
       sync('s3', {
@@ -312,6 +315,7 @@ describe('direct chats', () => {
               sender: BOB,
               content: { membership: 'invite', is_direct: true },
             },
+            { ...member(BOB, 'join', ' Bob Builder '), sender: BOB },
           ],
         },
       }),
@@ -321,7 +325,8 @@ describe('direct chats', () => {
     expect(summary('!dm:example.org')).toMatchObject({
       isDirect: true,
       inviter: BOB,
-      name: '@bob:example.org',
+      inviterName: 'Bob Builder',
+      name: 'Bob Builder',
     });
     ingestSync(s, sync('s4', { accountData: [{ type: 'm.direct', content: {} }] }), ME, quiet);
     expect(summary(A).isDirect).toBe(false);

@@ -1,6 +1,6 @@
 import type { RoomSummary } from '../model/room';
 import type { TimelineItem } from '../model/timeline';
-import { isObject } from '../protocol/events';
+import { isObject, str } from '../protocol/events';
 import { newContentOf, relationOf } from '../protocol/relations';
 import { REDACTED_RELATION_KEY, type EventRow } from '../storage/event-store';
 import type { RoomRow } from '../storage/room-store';
@@ -85,6 +85,12 @@ export function toTimelineItems(
   });
 }
 
+/** A user's display name as an invite's stripped state gives it (trimmed; absent when blank). */
+function strippedDisplayName(r: RoomRow, userId: string): string | undefined {
+  const member = r.inviteState?.find((e) => e.type === 'm.room.member' && e.state_key === userId);
+  return str(member?.content.displayname)?.trim() || undefined;
+}
+
 function toSummary(r: RoomRow): RoomSummary {
   const s: RoomSummary = {
     roomId: r.roomId,
@@ -102,6 +108,9 @@ function toSummary(r: RoomRow): RoomSummary {
   if (r.avatarUrl) s.avatarUrl = r.avatarUrl;
   if (r.topic) s.topic = r.topic;
   if (r.inviter) s.inviter = r.inviter;
+  const inviterName = r.inviter ? strippedDisplayName(r, r.inviter) : undefined;
+  if (inviterName) s.inviterName = inviterName;
+  if (r.isDirect && r.heroes.length === 1) s.directUserId = r.heroes[0]!;
   if (r.lastMessage) s.lastMessage = { sender: r.lastMessage.sender, body: r.lastMessage.body };
   return s;
 }
