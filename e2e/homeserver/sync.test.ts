@@ -389,3 +389,35 @@ describe('state_after and filters', () => {
     expect(Object.keys(only)).toEqual([other]);
   });
 });
+
+describe('push rules', () => {
+  it('a muting override rule, added and deleted, decides the counts', async () => {
+    const { url, alice, bob, roomId } = await setup();
+    const rule = (kind: string) => `${CS}/pushrules/global/${kind}/${encodeURIComponent(roomId)}`;
+    const counts = async () => {
+      await sendText(url, bob, roomId, 'news');
+      const body = ok(await sync(url, alice)).body;
+      return body.rooms.join[roomId].unread_notifications.notification_count as number;
+    };
+    expect(await counts()).toBe(1);
+    const mute = {
+      actions: [],
+      conditions: [{ kind: 'event_match', key: 'room_id', pattern: roomId }],
+    };
+    ok(await api(url, 'PUT', rule('override'), mute, alice.token));
+    const rules = ok(await api(url, 'GET', `${CS}/pushrules/`, undefined, alice.token)).body;
+    expect(rules.global.override[0]).toMatchObject({
+      rule_id: roomId,
+      default: false,
+      actions: [],
+    });
+    // This server counts at sync time: muted, nothing unread counts.
+    expect(await counts()).toBe(0);
+    ok(await api(url, 'DELETE', rule('override'), undefined, alice.token));
+    expect(await counts()).toBe(3);
+    // Deleting again, or a server default, is refused.
+    expect((await api(url, 'DELETE', rule('override'), undefined, alice.token)).status).toBe(404);
+    const master = `${CS}/pushrules/global/override/.m.rule.master`;
+    expect((await api(url, 'PUT', master, { actions: [] }, alice.token)).status).toBe(400);
+  });
+});

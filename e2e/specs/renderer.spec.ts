@@ -177,7 +177,7 @@ test.describe('against the real core and a test homeserver', () => {
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     const nav = page.getByRole('navigation', { name: 'Rooms' });
-    await expect(nav.getByRole('button', { name: /General/ })).toBeVisible({ timeout: 30_000 });
+    await expect(nav.getByRole('button', { name: /^General/ })).toBeVisible({ timeout: 30_000 });
     expect(errors).toEqual([]);
   });
 
@@ -208,8 +208,8 @@ test.describe('against the real core and a test homeserver', () => {
     await expect(nav.getByRole('heading', { name: /^Favourites/ })).toHaveCount(0);
 
     await nav.getByLabel('Filter rooms').fill('desi');
-    await expect(nav.getByRole('button', { name: /Design reviews/ })).toBeVisible();
-    await expect(nav.getByRole('button', { name: /General/ })).toHaveCount(0);
+    await expect(nav.getByRole('button', { name: /^Design reviews/ })).toBeVisible();
+    await expect(nav.getByRole('button', { name: /^General/ })).toHaveCount(0);
     await nav.getByLabel('Filter rooms').fill('');
 
     await page.keyboard.press('Control+k');

@@ -11,9 +11,15 @@ import type { AccountInfo, DeviceInfo, ServerInfo } from '../model/account';
 import type { CryptoStatus, UserCrypto } from '../model/e2ee';
 import type { AppEvent, AppEventOf, AppEventType } from '../model/events';
 import type { EventId, RoomId, UserId } from '../model/ids';
-import type { Member, NewRoom, RoomSummary } from '../model/room';
+import type {
+  Member,
+  NewRoom,
+  NotificationLevel,
+  RoomPermissions,
+  RoomSummary,
+} from '../model/room';
 import type { SyncStatus } from '../model/sync-status';
-import type { OutgoingMessage, QueueItem, TimelinePage } from '../model/timeline';
+import type { MessageVersion, OutgoingMessage, QueueItem, TimelinePage } from '../model/timeline';
 
 // The shared vocabulary lives in `src-main/model/` (every layer may import it); the renderer
 // imports it from here, the one module of `src-main` it may import (types only).
@@ -93,11 +99,36 @@ export type Commands = {
   'rooms.setTopic': { req: { roomId: RoomId; topic: string }; res: Empty };
   /** Members, from the cache; fetched with `/members` the first time. */
   'rooms.members': { req: { roomId: RoomId }; res: { members: Member[] } };
+  /** What the account may do in the room (from its power levels in the cache). */
+  'rooms.permissions': { req: { roomId: RoomId }; res: RoomPermissions };
+  /** Removes someone from the room (they may come back). */
+  'rooms.kick': { req: { roomId: RoomId; userId: UserId; reason?: string }; res: Empty };
+  /** Bans someone (removes them and keeps them out). */
+  'rooms.ban': { req: { roomId: RoomId; userId: UserId; reason?: string }; res: Empty };
+  'rooms.unban': { req: { roomId: RoomId; userId: UserId }; res: Empty };
+  /** Sets someone's power level (refused in words beyond what the rules allow). */
+  'rooms.setPowerLevel': { req: { roomId: RoomId; userId: UserId; level: number }; res: Empty };
+  /** Adds (`on`) or removes the tag `m.favourite` or `m.lowpriority`; the two exclude each other. */
+  'rooms.setTag': { req: { roomId: RoomId; tag: string; on: boolean }; res: Empty };
+  /** Marks the room read up to its latest event (and clears "marked unread"). */
+  'rooms.markRead': { req: { roomId: RoomId }; res: Empty };
+  /** Sets or clears `m.marked_unread`. */
+  'rooms.markUnread': { req: { roomId: RoomId; unread: boolean }; res: Empty };
+  /** The room's notification level, from the cached push rules. */
+  'rooms.notifications': { req: { roomId: RoomId }; res: { level: NotificationLevel } };
+  /** Sets the room's notification level (push rules). */
+  'rooms.setNotifications': { req: { roomId: RoomId; level: NotificationLevel }; res: Empty };
+  /** The room's `https://matrix.to` link: by canonical alias, else by id with `via` servers. */
+  'rooms.link': { req: { roomId: RoomId }; res: { link: string } };
 
   /** The users the account ignores (`m.ignored_user_list`), from the cache. */
   'users.ignored': { req: Empty; res: { userIds: UserId[] } };
   /** Ignores a user (or stops, with `ignored: false`); the rest of the list is kept. */
   'users.ignore': { req: { userId: UserId; ignored: boolean }; res: Empty };
+  /** The rooms where we and the user are both joined, from the cache, most recent first. */
+  'users.sharedRooms': { req: { userId: UserId }; res: { roomIds: RoomId[] } };
+  /** Our direct chat with the user: the existing one, or a new encrypted one (once synced). */
+  'users.directChat': { req: { userId: UserId }; res: { roomId: RoomId } };
 
   /** The latest page of a room, from the cache at once (a refresh follows as events). */
   'timeline.open': { req: { roomId: RoomId; limit: number }; res: TimelinePage };
@@ -118,6 +149,11 @@ export type Commands = {
   'message.edit': {
     req: { roomId: RoomId; eventId: EventId; body: string };
     res: { localId: string };
+  };
+  /** The versions of an edited message, newest first, the original last. */
+  'message.history': {
+    req: { roomId: RoomId; eventId: EventId };
+    res: { versions: MessageVersion[] };
   };
   /** Queues a reaction, or removes ours with the same key if present. */
   'message.react': {

@@ -51,6 +51,31 @@ export type Member = {
   powerLevel: number;
 };
 
+/**
+ * What the account may do in a room, from `m.room.power_levels` (kick, ban and power level
+ * changes apply to people whose level is below {@link RoomPermissions.powerLevel}).
+ */
+export type RoomPermissions = {
+  /** Our power level (a v12+ creator's is `Number.MAX_SAFE_INTEGER`). */
+  powerLevel: number;
+  sendMessages: boolean;
+  setName: boolean;
+  setTopic: boolean;
+  setAvatar: boolean;
+  invite: boolean;
+  kick: boolean;
+  ban: boolean;
+  /** Delete other people's messages. */
+  redactOthers: boolean;
+  changePowerLevels: boolean;
+  enableEncryption: boolean;
+  /** Pin messages (`m.room.pinned_events`). */
+  pin: boolean;
+};
+
+/** A room's notification setting: push rules for the room, or none (`default`). */
+export type NotificationLevel = 'default' | 'all' | 'mentions' | 'mute';
+
 /** Options for creating a room. */
 export type NewRoom = {
   name?: string;

@@ -86,3 +86,14 @@ export type QueueItem = {
   /** The event once the server accepted it. */
   eventId?: EventId;
 };
+
+/** One version of an edited message: the original, or an edit (`m.replace`). */
+export type MessageVersion = {
+  /** The original's id, or the edit event's. */
+  eventId: EventId;
+  ts: number;
+  /** The text of this version (`m.new_content` of an edit). */
+  body: string;
+  /** The first version, as sent. */
+  original: boolean;
+};

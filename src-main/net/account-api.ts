@@ -225,6 +225,38 @@ export class AccountApi {
     return this.#getOptional(v3`/user/${userId}/rooms/${roomId}/account_data/${type}`, o);
   }
 
+  /** Adds a tag to a room (`order` optional), or removes it with `tag` and `undefined`. */
+  async setRoomTag(
+    userId: string,
+    roomId: string,
+    tag: string,
+    on: boolean,
+    o?: CallOptions,
+  ): Promise<void> {
+    const path = v3`/user/${userId}/rooms/${roomId}/tags/${tag}`;
+    await call(this.client, on ? 'PUT' : 'DELETE', path, { body: on ? {} : undefined }, o);
+  }
+
+  /** The account's push rules (`{ global: Ruleset }`), to cache as `m.push_rules`. */
+  async pushRules(o?: CallOptions): Promise<JsonObject> {
+    return obj(await call(this.client, 'GET', v3`/pushrules/`, {}, o), '/pushrules');
+  }
+
+  /** Adds or replaces a push rule of the global ruleset (`kind`: override, room…). */
+  async putPushRule(kind: string, ruleId: string, rule: JsonObject, o?: CallOptions) {
+    const path = v3`/pushrules/global/${kind}/${ruleId}`;
+    await call(this.client, 'PUT', path, { body: rule }, o);
+  }
+
+  /** Deletes a push rule; one that is not there is fine. */
+  async deletePushRule(kind: string, ruleId: string, o?: CallOptions): Promise<void> {
+    try {
+      await call(this.client, 'DELETE', v3`/pushrules/global/${kind}/${ruleId}`, {}, o);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
   async #getOptional(path: string, o?: CallOptions): Promise<JsonObject | undefined> {
     let r: JsonObject;
     try {

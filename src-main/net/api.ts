@@ -246,6 +246,45 @@ export class MatrixApi extends AccountApi {
     const req: RequestOptions = { body: { user_id: userId, reason }, retry: 'always' };
     await call(this.client, 'POST', v3`/rooms/${roomId}/invite`, req, o);
   }
+
+  /** Kicks, bans or unbans a user (`/kick`, `/ban`, `/unban`). */
+  async moderate(
+    op: 'kick' | 'ban' | 'unban',
+    roomId: string,
+    userId: string,
+    reason?: string,
+    o?: CallOptions,
+  ): Promise<void> {
+    const req: RequestOptions = { body: { user_id: userId, reason }, retry: 'always' };
+    await call(this.client, 'POST', v3`/rooms/${roomId}/${op}`, req, o);
+  }
+
+  /**
+   * The events relating to `eventId` with `relType` (`/v1/relations`), oldest first, following
+   * `next_batch` up to `maxPages` pages. Events stay raw JSON for `protocol/` to validate.
+   */
+  async relations(
+    roomId: string,
+    eventId: string,
+    relType: string,
+    maxPages = 5,
+    o?: CallOptions,
+  ): Promise<unknown[]> {
+    const path = v3`/rooms/${roomId}/relations/${eventId}/${relType}`.replace(
+      '/_matrix/client/v3/',
+      '/_matrix/client/v1/',
+    );
+    const out: unknown[] = [];
+    let from: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const query = { dir: 'f', limit: 50, from };
+      const r = obj(await call(this.client, 'GET', path, { query }, o), '/relations');
+      out.push(...arr(r, 'chunk'));
+      from = optStr(r, 'next_batch');
+      if (!from) break;
+    }
+    return out;
+  }
 }
 
 export type * from './api-types';

@@ -209,6 +209,11 @@ export class AccountSession {
     return this;
   }
 
+  /** Our direct chat with `userId`: the existing one, or a new encrypted one once synced. */
+  directChat(userId: string): Promise<string> {
+    return directChat({ stores: this.stores, rooms: this.rooms, events: this.#events }, userId);
+  }
+
   pushRooms(changed: readonly string[], removed: readonly string[]): void {
     if (changed.length === 0 && removed.length === 0) return;
     const rooms = changed.length ? roomSummaries(this.stores, changed) : [];

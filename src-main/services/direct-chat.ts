@@ -68,3 +68,16 @@ function untilSynced(d: DirectChatDeps, roomId: string): Promise<void> {
     });
   });
 }
+
+/** The rooms where we and `userId` are both joined, from the cache (most recent first). */
+export function sharedRooms(stores: Stores, ownUserId: string, userId: string): string[] {
+  if (userId === ownUserId) return [];
+  return stores.rooms
+    .list()
+    .filter(
+      (r) =>
+        r.membership === 'join' &&
+        stores.state.membersOf(r.roomId, [userId]).get(userId)?.membership === 'join',
+    )
+    .map((r) => r.roomId);
+}

@@ -159,6 +159,15 @@ export class RelationStore {
     return out;
   }
 
+  /** Every valid edit of `targetId` we hold (as {@link latestEdits} counts them), oldest first. */
+  edits(targetId: string): EventRow[] {
+    return this.#edits
+      .all(JSON.stringify([targetId]))
+      .map(parseEventRow)
+      .filter((e) => newContentOf(e) !== undefined)
+      .sort((a, b) => (later(a, b) ? 1 : -1));
+  }
+
   /** The room's thread roots, most recently active first. */
   threadRoots(roomId: string): ThreadRoot[] {
     return this.#threadRoots

@@ -1,5 +1,6 @@
 import type { Member } from '../model/room';
-import { isObject, num, str, type JsonObject, type RawEvent } from '../protocol/events';
+import { str, type JsonObject, type RawEvent } from '../protocol/events';
+import { userLevel, type PowerState } from '../protocol/power-levels';
 import type { Db } from './db';
 import { parseEventRow, type EventDbRow, type EventRow, type EventStore } from './event-store';
 
@@ -49,13 +50,6 @@ function fromMemberRow(r: MRow): MemberRow {
   if (r.display_name !== null) m.displayName = r.display_name;
   if (r.avatar_url !== null) m.avatarUrl = r.avatar_url;
   return m;
-}
-
-/** The power level of `userId` from `m.room.power_levels` content (spec defaults). */
-export function powerLevelOf(pl: JsonObject | undefined, userId: string): number {
-  if (!pl) return 0;
-  const users = isObject(pl.users) ? pl.users : {};
-  return num(users[userId]) ?? num(pl.users_default) ?? 0;
 }
 
 /**
@@ -162,10 +156,19 @@ export class StateStore {
     return out;
   }
 
+  /** What the room's power levels are computed from (`protocol/power-levels`). */
+  powerState(roomId: string): PowerState {
+    const create = this.get(roomId, 'm.room.create');
+    return {
+      powerLevels: this.content(roomId, 'm.room.power_levels'),
+      create: create ? { sender: create.sender, content: create.content } : undefined,
+    };
+  }
+
   /** The member list as the contract has it, power levels included. */
   listMembers(roomId: string): Member[] {
-    const pl = this.content(roomId, 'm.room.power_levels');
-    return this.memberRows(roomId).map((m) => ({ ...m, powerLevel: powerLevelOf(pl, m.userId) }));
+    const ps = this.powerState(roomId);
+    return this.memberRows(roomId).map((m) => ({ ...m, powerLevel: userLevel(ps, m.userId) }));
   }
 
   /** How many members we hold with this membership. */

@@ -10,4 +10,8 @@ export type MessageHandlers = {
   retry: (item: TimelineItem) => void;
   cancel: (item: TimelineItem) => void;
   jump: (eventId: string) => void;
+  /** Opens a person's profile card. */
+  profile: (userId: string) => void;
+  /** Opens an edited message's earlier versions. */
+  history: (item: TimelineItem) => void;
 };

@@ -2,7 +2,7 @@ import { MatrixError, forbidden, notFound } from '../errors';
 import type { Homeserver } from '../hs';
 import { parseFilter } from '../model/filters';
 import { randomLetters } from '../model/ids';
-import { rulesFrom } from '../model/push';
+import { rulesFrom, type PushRule } from '../model/push';
 import { DEFAULT_ROOM_VERSION, ROOM_VERSIONS } from '../model/rooms';
 import type { Ctx, Route } from '../router';
 import { isObject, objectBody, optBool, optString, optStringArray, reqString } from '../validate';
@@ -269,7 +269,57 @@ const filtersAndRules: R[] = [
       global: rulesFrom(hs.accountData.get(user.userId, '', 'm.push_rules'), user.userId),
     }),
   })),
+  {
+    method: 'PUT',
+    path: '/client/v3/pushrules/global/:kind/:ruleId',
+    auth: 'required',
+    handler: ({ hs, user, params, body }) => {
+      const b = objectBody(body);
+      const kind = ruleKind(params.kind!);
+      if (params.ruleId!.startsWith('.')) throw badJson('Rule ids starting with . are reserved');
+      if (!Array.isArray(b.actions)) throw badJson('actions must be an array');
+      const rule: PushRule = {
+        rule_id: params.ruleId!,
+        default: false,
+        enabled: true,
+        actions: b.actions,
+      };
+      if (Array.isArray(b.conditions)) rule.conditions = b.conditions.filter(isObject);
+      if (typeof b.pattern === 'string') rule.pattern = b.pattern;
+      const rules = rulesFrom(hs.accountData.get(user.userId, '', 'm.push_rules'), user.userId);
+      // User rules come before the server's defaults of their kind.
+      rules[kind] = [rule, ...rules[kind].filter((r) => r.rule_id !== rule.rule_id)];
+      hs.accountData.set(user.userId, '', 'm.push_rules', { global: rules });
+      return {};
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/client/v3/pushrules/global/:kind/:ruleId',
+    auth: 'required',
+    handler: ({ hs, user, params }) => {
+      const kind = ruleKind(params.kind!);
+      const rules = rulesFrom(hs.accountData.get(user.userId, '', 'm.push_rules'), user.userId);
+      const kept = rules[kind].filter((r) => r.rule_id !== params.ruleId || r.default);
+      if (kept.length === rules[kind].length) throw notFound('Unknown push rule');
+      rules[kind] = kept;
+      hs.accountData.set(user.userId, '', 'm.push_rules', { global: rules });
+      return {};
+    },
+  },
 ];
+
+const RULE_KINDS = ['override', 'content', 'room', 'sender', 'underride'] as const;
+
+function ruleKind(kind: string): (typeof RULE_KINDS)[number] {
+  const k = RULE_KINDS.find((x) => x === kind);
+  if (!k) throw badJson(`Unknown push rule kind ${kind}`);
+  return k;
+}
+
+function badJson(message: string): MatrixError {
+  return new MatrixError(400, 'M_INVALID_PARAM', message);
+}
 
 /** Discovery, registration, login and logout, devices, filters, push rules. */
 export function authRoutes(): R[] {

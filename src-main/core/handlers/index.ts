@@ -4,6 +4,8 @@ import { accountHandlers } from './accounts';
 import { backupHandlers } from './backup';
 import { cryptoHandlers } from './crypto';
 import { messageHandlers } from './messages';
+import { peopleHandlers } from './people';
+import { roomMarkHandlers } from './room-marks';
 import { roomHandlers } from './rooms';
 import { timelineHandlers } from './timeline';
 import { userHandlers } from './users';
@@ -23,5 +25,7 @@ export function coreHandlers(core: Core): Handlers {
     ...backupHandlers(core),
     ...verificationHandlers(core),
     ...userHandlers(core),
+    ...peopleHandlers(core),
+    ...roomMarkHandlers(core),
   };
 }
