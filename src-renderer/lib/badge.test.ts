@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomSummary } from '../../src-main/ipc/contract';
-import { badgedFavicon, badgeText, unreadTotal, windowTitle } from './badge';
+import { badgeCircle, badgeText, unreadTotal, windowTitle } from './badge';
 
 function room(roomId: string, over: Partial<RoomSummary> = {}): RoomSummary {
   return {
@@ -18,8 +18,6 @@ function room(roomId: string, over: Partial<RoomSummary> = {}): RoomSummary {
     ...over,
   };
 }
-
-const ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 256 256"><rect/></svg>\n';
 
 describe('unread total', () => {
   it('sums the notification counts, an invite counting one', () => {
@@ -56,21 +54,17 @@ describe('window title', () => {
   });
 });
 
-describe('favicon', () => {
-  it('is the icon unchanged at 0', () => {
-    expect(decodeURIComponent(badgedFavicon(ICON, 0))).toBe(`data:image/svg+xml,${ICON.trim()}`);
-  });
-
-  it('adds a red badge with the count inside the svg', () => {
-    const svg = decodeURIComponent(badgedFavicon(ICON, 7)).replace('data:image/svg+xml,', '');
-    expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg.endsWith('</svg>')).toBe(true);
-    expect(svg).toMatch(/<g class="badge"><rect [^>]*fill="#dc2626"/);
-    expect(svg).toContain('>7</text>');
-  });
-
+describe('badge', () => {
   it('caps the number at 99+', () => {
+    expect(badgeText(7)).toBe('7');
+    expect(badgeText(99)).toBe('99');
     expect(badgeText(100)).toBe('99+');
-    expect(decodeURIComponent(badgedFavicon(ICON, 250))).toContain('>99+</text>');
+  });
+
+  it('sits inside the icon, in its top right corner', () => {
+    const { x, y, r } = badgeCircle(64);
+    expect(x + r).toBe(64);
+    expect(y - r).toBe(0);
+    expect(r).toBeGreaterThan(12);
   });
 });

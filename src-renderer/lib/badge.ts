@@ -33,22 +33,8 @@ export function badgeText(count: number): string {
   return count > 99 ? '99+' : String(count);
 }
 
-/**
- * The favicon with a red badge carrying `count` in its top-right corner (the plain icon when
- * the count is 0), as an SVG data URL. `iconSvg` is the app icon's SVG source, 256 units wide.
- */
-export function badgedFavicon(iconSvg: string, count: number): string {
-  let svg = iconSvg.trim();
-  if (count > 0) {
-    const text = badgeText(count);
-    const width = text.length > 1 ? 60 + 36 * (text.length - 1) : 120;
-    const x = 256 - width;
-    const badge =
-      `<g class="badge"><rect x="${x}" y="0" width="${width}" height="120" rx="60" ` +
-      `fill="#dc2626" stroke="#fff" stroke-width="10"/>` +
-      `<text x="${x + width / 2}" y="88" text-anchor="middle" font-family="sans-serif" ` +
-      `font-size="${text.length > 2 ? 64 : 84}" font-weight="700" fill="#fff">${text}</text></g>`;
-    svg = svg.replace(/<\/svg>\s*$/, `${badge}</svg>`);
-  }
-  return `data:image/svg+xml,${encodeURIComponent(svg)}`;
+/** Where the badge sits on a square icon `size` pixels wide: a circle in the top right. */
+export function badgeCircle(size: number): { x: number; y: number; r: number; font: number } {
+  const r = Math.round(size * 0.28);
+  return { x: size - r, y: r, r, font: Math.round(r * 1.25) };
 }
