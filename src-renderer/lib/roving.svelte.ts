@@ -84,8 +84,10 @@ export function roving(options: RovingOptions): Attachment<HTMLElement> {
         const item = find(key);
         if (item) {
           sync();
-          home(item)?.focus({ preventScroll: isInView(item) });
-          return;
+          // Refused while the virtualiser keeps a row hidden until measured: try next frame.
+          const target = home(item);
+          target?.focus({ preventScroll: isInView(item) });
+          if (!target || document.activeElement === target) return;
         }
         if (n % 10 === 0) {
           const index = options.keys().indexOf(key);
@@ -143,7 +145,7 @@ export function roving(options: RovingOptions): Attachment<HTMLElement> {
     function onFocusin(event: FocusEvent): void {
       const item = (event.target as HTMLElement).closest<HTMLElement>(options.items);
       if (!item || !container.contains(item)) return;
-      holding = true;
+      focused = event.target as HTMLElement;
       active = options.keyOf(item);
       sync();
     }
@@ -151,16 +153,17 @@ export function roving(options: RovingOptions): Attachment<HTMLElement> {
     // The focused item can leave the DOM under the reader (the virtualiser re-renders rows as
     // the list scrolls or older rows arrive): the focus then falls to the page, and comes back
     // to the item as soon as it is rendered again, unless it went somewhere else meanwhile.
-    let holding = false;
+    let focused: HTMLElement | undefined;
     function onFocusout(event: FocusEvent): void {
-      if (event.relatedTarget) holding = false;
+      if (event.relatedTarget) focused = undefined;
     }
     function onMutation(): void {
       sync();
       const lost = !document.activeElement || document.activeElement === document.body;
-      if (!holding || !lost || active === undefined) return;
-      const item = find(active);
-      if (item) home(item)?.focus({ preventScroll: true });
+      if (!focused || focused.isConnected || !lost || active === undefined) return;
+      if (!find(active)) return;
+      focused = undefined;
+      void focusKey(active);
     }
 
     let queued = false;
