@@ -39,6 +39,8 @@ export class MessageService {
     const content = messageContent({
       kind: m.kind,
       body: m.body,
+      format: m.format,
+      pills: m.pills,
       replyTo: replyTo ? { eventId: replyTo.eventId, sender: replyTo.sender } : undefined,
       mentions: m.mentions,
       mentionsRoom: m.mentionsRoom,
