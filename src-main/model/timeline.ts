@@ -79,6 +79,15 @@ export type OutgoingMessage = {
   mentionsRoom?: boolean;
 };
 
+/** The composer's unsent text of a room, kept locally across room switches and restarts. */
+export type ComposerDraft = {
+  text: string;
+  /** Replying to this event. */
+  replyTo?: EventId;
+  /** Mention pills in `text` (as in {@link OutgoingMessage}). */
+  pills?: { offset: number; length: number; userId: UserId }[];
+};
+
 /** An entry of the outgoing queue. */
 export type QueueItem = {
   localId: string;
