@@ -21,6 +21,14 @@ describe('findTrigger', () => {
     expect(findTrigger('mail bob@example.org', 20)).toBeUndefined();
   });
 
+  it('finds a /command only at the very start', () => {
+    expect(findTrigger('/', 1)).toEqual({ kind: 'command', query: '', start: 0, end: 1 });
+    expect(findTrigger('/to', 3)).toEqual({ kind: 'command', query: 'to', start: 0, end: 3 });
+    expect(findTrigger('/topic x', 8)).toBeUndefined();
+    expect(findTrigger('a /me', 5)).toBeUndefined();
+    expect(findTrigger('//', 2)).toBeUndefined();
+  });
+
   it('looks only before the caret', () => {
     expect(findTrigger('@al rest', 3)).toMatchObject({ query: 'al' });
     expect(findTrigger('@al rest', 8)).toBeUndefined();
