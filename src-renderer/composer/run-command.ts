@@ -11,7 +11,7 @@ function failure(what: string, result: IpcResult<unknown>): string | undefined {
   const e = result.error;
   const why =
     e.code === 'M_FORBIDDEN'
-      ? 'you are not allowed to'
+      ? 'you do not have permission'
       : e.code === 'M_NOT_FOUND'
         ? 'not found'
         : e.code === 'M_LIMIT_EXCEEDED'
