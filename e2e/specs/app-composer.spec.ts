@@ -359,22 +359,29 @@ test('drafts are kept per room across room switches and restarts; sending clears
   browser,
 }) => {
   await openRoom(page, 'Chat');
+  const original = message(page, 'Hello from Bob 2');
+  await original.hover();
+  await original.getByRole('button', { name: 'Reply' }).click();
   await composer(page).fill('half a thought');
   await openRoom(page, 'Busy');
   await expect(composer(page)).toHaveValue('');
   await composer(page).fill('busy draft');
   await openRoom(page, 'Chat');
   await expect(composer(page)).toHaveValue('half a thought');
+  await expect(page.getByRole('button', { name: 'Cancel reply' })).toBeVisible();
 
   await page.close();
   await harness.stop();
   await startApp(browser);
   await openRoom(page, 'Chat');
   await expect(composer(page)).toHaveValue('half a thought');
+  await expect(page.getByRole('button', { name: 'Cancel reply' })).toBeVisible();
   await composer(page).press('End');
   await composer(page).pressSequentially(', finished');
   await composer(page).press('Enter');
-  await expect(message(page, 'half a thought, finished')).toBeVisible();
+  const answer = message(page, 'half a thought, finished');
+  await expect(answer.getByRole('button', { name: /Hello from Bob 2/ })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Cancel reply' })).toHaveCount(0);
   await openRoom(page, 'Busy');
   await expect(composer(page)).toHaveValue('busy draft');
   await openRoom(page, 'Chat');

@@ -14,7 +14,11 @@ export type CommandName = MessageCommand | ActionCommand;
 export const COMMANDS: readonly SlashCommand[] = [
   { name: 'me', args: '<action>', description: 'Sends an action: "/me waves" shows "* You waves"' },
   { name: 'shrug', args: '[message]', description: 'Prepends ¯\\_(ツ)_/¯ to a plain-text message' },
-  { name: 'tableflip', args: '[message]', description: 'Prepends (╯°□°)╯︵ ┻━┻ to a message' },
+  {
+    name: 'tableflip',
+    args: '[message]',
+    description: 'Prepends (╯°□°)╯︵ ┻━┻ to a plain-text message',
+  },
   { name: 'plain', args: '<message>', description: 'Sends the message as it is, without markdown' },
   { name: 'html', args: '<html>', description: 'Sends the message as HTML' },
   { name: 'nick', args: '<name>', description: 'Changes your display name' },
