@@ -53,6 +53,18 @@ describe('messageContent', () => {
     expect(c['m.relates_to']).toEqual({ 'm.in_reply_to': { event_id: '$e' } });
     expect(c['m.mentions']).toEqual({ user_ids: ['@carol:x', '@bob:x'] });
   });
+
+  it('never mentions its own sender (a reply to yourself, a pill of yourself)', () => {
+    const c = messageContent({
+      kind: 'text',
+      body: 'me',
+      replyTo: { eventId: '$e', sender: '@me:x' },
+      pills: [{ offset: 0, length: 2, userId: '@me:x' }],
+      sender: '@me:x',
+    });
+    expect(c['m.mentions']).toEqual({ user_ids: [] });
+    expect(c.formatted_body).toContain('https://matrix.to/#/@me:x');
+  });
 });
 
 describe('editContent', () => {

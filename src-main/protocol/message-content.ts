@@ -53,6 +53,8 @@ export type Draft = {
   replyTo?: { eventId: string; sender: string };
   mentions?: string[];
   mentionsRoom?: boolean;
+  /** Who sends it: never in its own `m.mentions` (a message cannot notify its sender). */
+  sender?: string;
 };
 
 const MSGTYPE = { text: 'm.text', notice: 'm.notice', emote: 'm.emote' } as const;
@@ -154,7 +156,10 @@ export function messageContent(d: Draft): MessageContent {
     content['m.relates_to'] = { 'm.in_reply_to': { event_id: d.replyTo.eventId } };
     users.push(d.replyTo.sender);
   }
-  content['m.mentions'] = mentionsOf(users, d.mentionsRoom);
+  content['m.mentions'] = mentionsOf(
+    users.filter((u) => u !== d.sender),
+    d.mentionsRoom,
+  );
   return content;
 }
 

@@ -44,6 +44,7 @@ export class MessageService {
       replyTo: replyTo ? { eventId: replyTo.eventId, sender: replyTo.sender } : undefined,
       mentions: m.mentions,
       mentionsRoom: m.mentionsRoom,
+      sender: this.#d.userId,
     });
     const row = this.#d.queue.enqueue({
       roomId: m.roomId,
