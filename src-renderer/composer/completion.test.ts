@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Member } from '../../src-main/ipc/contract';
-import { applyCompletion, findTrigger, matchMembers, mentionsIn } from './completion';
+import { applyCompletion, findTrigger, matchMembers } from './completion';
 
 describe('findTrigger', () => {
   it('finds :shortcode at the caret after two characters', () => {
@@ -65,14 +65,5 @@ describe('applying completions', () => {
     expect(applyCompletion('hi @al and', t, 'Alice')).toEqual({ text: 'hi Alice and', caret: 9 });
     const e = findTrigger(':smi', 4)!;
     expect(applyCompletion(':smi', e, '😄')).toEqual({ text: '😄 ', caret: 3 });
-  });
-
-  it('mentions only the people whose names are still in the text', () => {
-    const picked = [
-      { userId: '@alice:x', name: 'Alice' },
-      { userId: '@bob:x', name: 'Bob' },
-      { userId: '@alice:x', name: 'Alice' },
-    ];
-    expect(mentionsIn('thanks Alice!', picked)).toEqual(['@alice:x']);
   });
 });

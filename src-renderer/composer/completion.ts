@@ -83,8 +83,3 @@ export function applyCompletion(
   const next = text.slice(0, trigger.start) + insert + spacer + after;
   return { text: next, caret: trigger.start + insert.length + 1 };
 }
-
-/** The mentioned user ids whose inserted names are still in the text. */
-export function mentionsIn(text: string, picked: readonly MentionCandidate[]): string[] {
-  return [...new Set(picked.filter((p) => text.includes(p.name)).map((p) => p.userId))];
-}
