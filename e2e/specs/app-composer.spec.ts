@@ -17,6 +17,7 @@ import {
   message,
   openRoom,
   removeDir,
+  shot,
   signIn,
   tempDir,
   timeline,
@@ -310,10 +311,15 @@ test('@-completion inserts a pill: sent as a matrix.to link with m.mentions, del
   await expect(people.getByRole('option', { name: /Bob Builder/ })).toBeVisible();
   await box.press('Enter');
   await expect(box).toHaveValue('thanks Bob Builder ');
+  // Drawn as a pill behind the text (decoration: hidden from assistive technology).
+  const pill = page.locator(`mark[data-user-id="${bob.userId}"]`);
+  await expect(pill).toHaveText('Bob Builder');
+  await shot(page, 'composer-pill-light');
   // Backspace into the pill removes it whole.
   await box.press('Backspace');
   await box.press('Backspace');
   await expect(box).toHaveValue('thanks ');
+  await expect(pill).toHaveCount(0);
   await box.pressSequentially('@bo');
   await expect(people).toBeVisible();
   await box.press('Tab');

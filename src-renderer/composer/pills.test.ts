@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pillsForSend, reconcilePills, type Pill } from './pills';
+import { pillSegments, pillsForSend, reconcilePills, type Pill } from './pills';
 
 const alice: Pill = { start: 3, end: 8, userId: '@alice:x' };
 
@@ -65,5 +65,16 @@ describe('pillsForSend', () => {
       { offset: 5, length: 5, userId: '@alice:x' },
       { offset: 12, length: 3, userId: '@bob:x' },
     ]);
+  });
+});
+
+describe('pillSegments', () => {
+  it('cuts the text into plain runs and pills, skipping pills that do not fit', () => {
+    expect(pillSegments('hi Alice!', [alice, { start: 7, end: 20, userId: '@x:x' }])).toEqual([
+      { text: 'hi ' },
+      { text: 'Alice', userId: '@alice:x' },
+      { text: '!' },
+    ]);
+    expect(pillSegments('', [])).toEqual([]);
   });
 });

@@ -81,3 +81,20 @@ export function pillsForSend(
     .filter((p) => p.start >= from && p.end <= to)
     .map((p) => ({ offset: p.start - from + shift, length: p.end - p.start, userId: p.userId }));
 }
+
+/** A run of the text for showing the pills: plain, or one pill (with its user). */
+export type PillSegment = { text: string; userId?: string };
+
+/** The text cut into plain runs and pills (the ones that fit the text), in order. */
+export function pillSegments(text: string, pills: readonly Pill[]): PillSegment[] {
+  const out: PillSegment[] = [];
+  let at = 0;
+  for (const p of [...pills].sort((a, b) => a.start - b.start)) {
+    if (p.start < at || p.end > text.length || p.end <= p.start) continue;
+    if (p.start > at) out.push({ text: text.slice(at, p.start) });
+    out.push({ text: text.slice(p.start, p.end), userId: p.userId });
+    at = p.end;
+  }
+  if (at < text.length) out.push({ text: text.slice(at) });
+  return out;
+}
