@@ -17,12 +17,15 @@ export class DraftKeeper {
   readonly #bridge: Bridge | undefined;
   readonly #read: () => ComposerDraft;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The core's draft is known (or being replaced): an empty one may be written. */
+  #known: boolean;
 
   /** `read` gives the draft as it is now, when it is written. */
   constructor(roomId: string, bridge: Bridge | undefined, read: () => ComposerDraft) {
     this.#roomId = roomId;
     this.#bridge = bridge;
     this.#read = read;
+    this.#known = cache.has(roomId) || !bridge;
   }
 
   /** The draft known without asking the core (this session's last one). */
@@ -32,8 +35,9 @@ export class DraftKeeper {
 
   /** The core's draft, when there is none in this session's copy. */
   async load(): Promise<ComposerDraft | undefined> {
-    if (cache.has(this.#roomId) || !this.#bridge) return undefined;
+    if (this.#known || !this.#bridge) return undefined;
     const r = await this.#bridge.invoke('drafts.get', { roomId: this.#roomId });
+    this.#known = true;
     return r.ok ? r.value.draft : undefined;
   }
 
@@ -43,12 +47,17 @@ export class DraftKeeper {
     this.#timer = setTimeout(() => this.save(), SAVE_DELAY_MS);
   }
 
-  /** Writes the draft now (an empty one removes it). */
+  /**
+   * Writes the draft now (an empty one removes it; not before the core's is known, so leaving
+   * a room at once does not erase it).
+   */
   save(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const roomId = this.#roomId;
     const draft = this.#read();
+    if (isEmpty(draft) && !this.#known) return;
+    this.#known = true;
     if (isEmpty(draft)) cache.delete(roomId);
     else cache.set(roomId, draft);
     void this.#bridge?.invoke('drafts.set', isEmpty(draft) ? { roomId } : { roomId, draft });
