@@ -299,6 +299,24 @@ describe('notification counts', () => {
     });
   });
 
+  it('a profile change (a new member event, still joined) is no read position', async () => {
+    const { url, alice, bob, roomId } = await setup();
+    await sendText(url, bob, roomId, 'one');
+    await send(url, bob, roomId, {
+      msgtype: 'm.text',
+      body: 'look here',
+      'm.mentions': { user_ids: [alice.userId] },
+    });
+    const profile = `/profile/${encodeURIComponent(alice.userId)}/displayname`;
+    ok(await api(url, 'PUT', `${CS}${profile}`, { displayname: 'Alice Renamed' }, alice.token));
+    const s = ok(await sync(url, alice)).body.rooms.join[roomId];
+    const renamed = (s.timeline.events as Json[]).some(
+      (e) => e.type === 'm.room.member' && (e.content as Json).displayname === 'Alice Renamed',
+    );
+    expect(renamed).toBe(true);
+    expect(s.unread_notifications).toEqual({ notification_count: 2, highlight_count: 1 });
+  });
+
   it('an m.mentions user mention raises highlight_count', async () => {
     const { url, alice, bob, roomId } = await setup();
     await sendText(url, bob, roomId, 'plain');

@@ -200,7 +200,11 @@ test.describe('against the real core and a test homeserver', () => {
         'Low priority',
         'Ops alerts',
       ]);
-    await expect(nav.getByRole('button', { name: /Bob Marley/ })).toContainText('Lunch tomorrow?');
+    // The direct chat (the invite below names Bob too: "Invited by Bob Marley").
+    await expect(nav.getByRole('button', { name: /^Bob Marley/ })).toContainText('Lunch tomorrow?');
+    await expect(nav.getByRole('button', { name: /^Secret project/ })).toContainText(
+      'Invited by Bob Marley',
+    );
     await expect(nav.getByRole('heading', { name: /^Favourites/ })).toHaveCount(0);
 
     await nav.getByLabel('Filter rooms').fill('desi');

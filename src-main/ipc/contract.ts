@@ -75,6 +75,12 @@ export type Commands = {
 
   /** Every room of the active account, from the cache. */
   'rooms.list': { req: Empty; res: { rooms: RoomSummary[] } };
+  /**
+   * Rooms whose addresses (canonical and alt aliases) or members (display names, user ids; not
+   * ourselves) contain `query`, from the cache: the room list's filter adds these to the rooms
+   * whose names match. Case and accents are ignored.
+   */
+  'rooms.search': { req: { query: string }; res: { roomIds: RoomId[] } };
   'rooms.create': { req: NewRoom; res: { roomId: RoomId } };
   /** Joins by room id or alias (also accepts an invite). */
   'rooms.join': { req: { roomIdOrAlias: string }; res: { roomId: RoomId } };

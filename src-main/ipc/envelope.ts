@@ -15,6 +15,7 @@ const commandNames = {
   'devices.signOut': true,
   'sync.status': true,
   'rooms.list': true,
+  'rooms.search': true,
   'rooms.create': true,
   'rooms.join': true,
   'rooms.leave': true,

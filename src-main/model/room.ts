@@ -31,6 +31,13 @@ export type RoomSummary = {
   invitedMembers: number;
   /** For invites: who invited us. */
   inviter?: UserId;
+  /** For invites: the inviter's display name, from the invite's stripped state. */
+  inviterName?: string;
+  /**
+   * For a direct chat with one other person: that person (the room shows their avatar, in
+   * their colour, as everywhere else they appear).
+   */
+  directUserId?: UserId;
   /** A short preview of the latest message. */
   lastMessage?: { sender: UserId; body: string };
 };

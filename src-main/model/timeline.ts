@@ -30,6 +30,11 @@ export type TimelineItem = {
   stateKey?: string;
   /** The latest content (an edit's `m.new_content`), `{}` once redacted. */
   content: Record<string, unknown>;
+  /**
+   * The message as plain text, for one-line summaries (reply quotes, dialogs): the text of an
+   * HTML `formatted_body`, the reply fallback removed. Set only when it differs from `body`.
+   */
+  plainText?: string;
   edited: boolean;
   redacted: boolean;
   reactions: Reaction[];

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { QueueItem, TimelineItem } from '../model/timeline';
 import type { MatrixApi } from '../net/api';
 import { HomeserverError, isAbortError, isTransientError } from '../net/errors';
+import { plainTextOf } from '../protocol/plain-text';
 import type { QueueRow } from '../storage/queue-store';
 import type { Stores } from '../storage/stores';
 
@@ -60,7 +61,7 @@ export function queueItem(row: QueueRow): QueueItem {
 
 /** The local echo of a queued message, shown at the end of its timeline until the real one syncs. */
 export function localEcho(row: QueueRow, userId: string): TimelineItem {
-  return {
+  const echo: TimelineItem = {
     eventId: `local:${row.localId}`,
     sender: userId,
     ts: row.createdTs,
@@ -71,6 +72,9 @@ export function localEcho(row: QueueRow, userId: string): TimelineItem {
     reactions: [],
     local: { localId: row.localId, state: row.state, ...(row.error ? { error: row.error } : {}) },
   };
+  const plain = plainTextOf(row.content);
+  if (plain !== undefined && plain !== row.content.body) echo.plainText = plain;
+  return echo;
 }
 
 /**

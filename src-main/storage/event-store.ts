@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isObject, type E2eeRecord, type JsonObject, type RawEvent } from '../protocol/events';
 import { redactEvent, redactsOf } from '../protocol/redaction';
 import { relationOf } from '../protocol/relations';
+import { SENDER_NAME_KEY } from '../protocol/sender-names';
 import type { Db } from './db';
 
 /** An event as stored (timeline or state), content already parsed. */
@@ -241,6 +242,9 @@ export class EventStore {
     const rel = relationOf(target)?.relType;
     if (rel === 'm.replace' || rel === 'm.annotation')
       redacted.unsigned![REDACTED_RELATION_KEY] = rel;
+    // The sender's name of the time stays: "Message deleted" under the name it was sent with.
+    const name = target.unsigned?.[SENDER_NAME_KEY];
+    if (typeof name === 'string') redacted.unsigned![SENDER_NAME_KEY] = name;
     this.#redact.run(
       JSON.stringify(redacted.content),
       JSON.stringify(redacted.unsigned),

@@ -6,6 +6,7 @@ import { EventStore } from './event-store';
 import { QueueStore } from './queue-store';
 import { ReceiptStore } from './receipt-store';
 import { RelationStore } from './relation-store';
+import { RoomSearch } from './room-search';
 import { RoomStore } from './room-store';
 import { SessionStore } from './session-store';
 import { StateStore } from './state-store';
@@ -16,6 +17,8 @@ export type Stores = {
   db: Db;
   session: SessionStore;
   rooms: RoomStore;
+  /** Rooms by address and members, for the room list's filter. */
+  roomSearch: RoomSearch;
   events: EventStore;
   state: StateStore;
   timeline: TimelineStore;
@@ -36,6 +39,7 @@ export function createStores(db: Db): Stores {
     db,
     session: new SessionStore(db),
     rooms: new RoomStore(db),
+    roomSearch: new RoomSearch(db),
     events,
     state: new StateStore(db, events),
     timeline: new TimelineStore(db, events),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ingestContext, ingestMessagesBefore } from './history';
 import { ingestSync } from './ingest';
 import { ME, memStores, msg, reaction, redaction, member, sync } from '../testing/storage-fixtures';
+import { toTimelineItems } from './timeline-items';
 
 const R = '!r:example.org';
 const quiet = { log: () => {} };
@@ -49,5 +50,68 @@ describe('history pages', () => {
       skipped: [],
     });
     expect(ctx).toMatchObject({ cached: true, added: [] });
+  });
+
+  it('keeps the name each message was sent under, live and in history', () => {
+    const s = memStores();
+    const BOB = '@bob:x';
+    const renamed = (id: string, from: string, to: string) =>
+      member(BOB, 'join', to, {
+        id,
+        unsigned: { prev_content: { membership: 'join', displayname: from } },
+      });
+    ingestSync(
+      s,
+      sync('s1', {
+        join: {
+          [R]: {
+            state: [member(BOB, 'join', 'Bob')],
+            timeline: [
+              msg('$10', 'as Bob', { sender: BOB }),
+              renamed('$11', 'Bob', 'Robert'),
+              msg('$12', 'as Robert', { sender: BOB }),
+            ],
+            limited: true,
+            prevBatch: 'p10',
+          },
+        },
+      }),
+      ME,
+      quiet,
+    );
+    ingestSync(
+      s,
+      sync('s2', {
+        join: {
+          [R]: {
+            timeline: [renamed('$13', 'Robert', 'Rob'), msg('$14', 'as Rob', { sender: BOB })],
+          },
+        },
+      }),
+      ME,
+      quiet,
+    );
+    // An older page: the server's state is as of its newest event, when he was still "Bobby".
+    ingestMessagesBefore(s, R, s.timeline.liveChunk(R)!.chunkId, {
+      chunk: [
+        msg('$9', 'as Bobby', { sender: BOB }),
+        renamed('$8', 'Bert', 'Bobby'),
+        msg('$7', 'as Bert', { sender: BOB }),
+      ],
+      end: 'p6',
+      state: [member(BOB, 'join', 'Bobby')],
+      skipped: [],
+    });
+    const page = s.timeline.pageBefore(R, undefined, 50)!;
+    const names = toTimelineItems(s, ME, page.events)
+      .filter((i) => i.type === 'm.room.message')
+      .map((i) => [i.content.body, i.senderName]);
+    expect(names).toEqual([
+      ['as Bert', 'Bert'],
+      ['as Bobby', 'Bobby'],
+      ['as Bob', 'Bob'],
+      ['as Robert', 'Robert'],
+      ['as Rob', 'Rob'],
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import type { RawEvent } from '../protocol/events';
 import type { ContextPage, MessagesPage } from '../protocol/pagination';
 import { applyTimelineEvents } from './apply-events';
 import type { Stores } from '../storage/stores';
+import { nameContextEvents, namePageEvents } from './sender-names';
 import { refreshPreview } from './summary';
 import type { TimelineWrite } from '../storage/timeline-store';
 
@@ -57,6 +58,7 @@ export function ingestMessagesBefore(
 ): HistoryResult {
   return stores.db.transaction(() => {
     addMissingMembers(stores, roomId, page.state);
+    namePageEvents(page.chunk, page.state, 'b');
     const write = stores.timeline.fillGap(roomId, chunkId, page.chunk, page.end);
     return finish(stores, roomId, write);
   })();
@@ -71,6 +73,7 @@ export function ingestMessagesAfter(
 ): HistoryResult {
   return stores.db.transaction(() => {
     addMissingMembers(stores, roomId, page.state);
+    namePageEvents(page.chunk, page.state, 'f');
     const write = stores.timeline.fillGapAfter(roomId, chunkId, page.chunk, page.end);
     return finish(stores, roomId, write);
   })();
@@ -84,6 +87,7 @@ export function ingestContext(
 ): HistoryResult & { cached: boolean } {
   return stores.db.transaction(() => {
     addMissingMembers(stores, roomId, ctx.state);
+    nameContextEvents(ctx);
     const write = stores.timeline.openAt(roomId, ctx);
     return { ...finish(stores, roomId, write), cached: write.cached };
   })();

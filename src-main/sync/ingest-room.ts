@@ -1,5 +1,6 @@
 import type { AccountDataEvent, RoomChanges } from '../protocol/sync';
 import { applyTimelineEvents } from './apply-events';
+import { nameSyncEvents } from './sender-names';
 import { containedWrite } from '../storage/db';
 import { newRoomRow, type RoomRow } from '../storage/room-store';
 import { deleteRoomData, type Stores } from '../storage/stores';
@@ -77,6 +78,7 @@ function applyJoinedOrLeft(ctx: RoomContext, row: RoomRow, room: RoomChanges, ou
     row.inviter = undefined;
   }
   for (const ev of room.stateAfter ?? room.state) stores.state.setState(roomId, ev);
+  nameSyncEvents(stores, roomId, room.timeline.events, room.stateAfter !== undefined);
   const write = stores.timeline.appendSync(roomId, room.timeline.events, {
     limited: room.timeline.limited,
     prevBatch: room.timeline.prevBatch,
@@ -104,7 +106,7 @@ function applyJoinedOrLeft(ctx: RoomContext, row: RoomRow, room: RoomChanges, ou
     row.membership = own?.membership === 'ban' ? 'ban' : 'leave';
   }
   refreshFromState(stores, row, ctx.ownUserId);
-  bumpActivity(row, write.added);
+  bumpActivity(row, write.added, ctx.ownUserId);
   // Usually the newest appended message is the preview; search the cache only when not.
   const fresh = !fx.redacted && previewFromAppended(stores, row, write.added);
   if (!fresh && (write.added.length || out.updated.length || fx.redacted))

@@ -128,6 +128,44 @@ describe('initial and incremental sync', () => {
     expect(s.session.get()?.syncToken).toBe('s2');
   });
 
+  it('membership and profile changes are no activity: order and preview stay', () => {
+    ingestSync(s, sync('s1', { join: { [A]: initialRoom() } }), ME, quiet);
+    const before = summary(A);
+    const renamed = (userId: string, from: string, to: string, id: string) =>
+      member(userId, 'join', to, {
+        id,
+        unsigned: { prev_content: { membership: 'join', displayname: from } },
+      });
+    ingestSync(
+      s,
+      sync('s2', {
+        join: {
+          [A]: {
+            timeline: [
+              renamed(ME, 'Me', 'New me', '$me-renamed'),
+              renamed(ALICE, 'Alice', 'Alicia', '$alice-renamed'),
+              member(BOB, 'join', 'Bob', { id: '$bob-joined' }),
+            ],
+          },
+        },
+      }),
+      ME,
+      quiet,
+    );
+    expect(summary(A).lastActivityTs).toBe(before.lastActivityTs);
+    expect(summary(A).lastMessage).toEqual(before.lastMessage);
+    // Our own join is activity: the room we joined comes up.
+    ingestSync(
+      s,
+      sync('s3', {
+        join: { [B]: { timeline: [member(ME, 'join', 'Me', { id: '$me-joined-b' })] } },
+      }),
+      ME,
+      quiet,
+    );
+    expect(summary(B).lastActivityTs).toBe(s.events.get('$me-joined-b')!.ts);
+  });
+
   it('with state_after, the timeline does not change state', () => {
     ingestSync(s, sync('s1', { join: { [A]: initialRoom() } }), ME, quiet);
     ingestSync(
@@ -164,6 +202,7 @@ describe('initial and incremental sync', () => {
       quiet,
     );
     expect(summary(B)).toMatchObject({ membership: 'invite', inviter: BOB, name: 'Secret' });
+    expect(summary(B).inviterName).toBeUndefined(); // the invite did not carry Bob's member event
     const r = ingestSync(
       s,
       sync('s3', {
@@ -300,8 +339,10 @@ describe('direct chats', () => {
       quiet,
     );
     expect(r.changedRooms).toEqual([A]);
-    expect(summary(A).isDirect).toBe(true);
+    // A direct chat with one other person carries them: its avatar shows them, in their colour.
+    expect(summary(A)).toMatchObject({ isDirect: true, directUserId: ALICE });
     expect(summary(B).isDirect).toBe(false);
+    expect(summary(B).directUserId).toBeUndefined();
     ingestSync(
       s,
       sync('s3', {
@@ -312,6 +353,7 @@ describe('direct chats', () => {
               sender: BOB,
               content: { membership: 'invite', is_direct: true },
             },
+            { ...member(BOB, 'join', ' Bob Builder '), sender: BOB },
           ],
         },
       }),
@@ -321,7 +363,8 @@ describe('direct chats', () => {
     expect(summary('!dm:example.org')).toMatchObject({
       isDirect: true,
       inviter: BOB,
-      name: '@bob:example.org',
+      inviterName: 'Bob Builder',
+      name: 'Bob Builder',
     });
     ingestSync(s, sync('s4', { accountData: [{ type: 'm.direct', content: {} }] }), ME, quiet);
     expect(summary(A).isDirect).toBe(false);

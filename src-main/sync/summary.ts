@@ -1,5 +1,6 @@
 import type { RoomSummary } from '../model/room';
 import { isObject, num, str, type JsonObject, type RawEvent } from '../protocol/events';
+import { plainTextOf } from '../protocol/plain-text';
 import { newContentOf, relationOf } from '../protocol/relations';
 import { roomDisplayName, type Hero } from '../protocol/room-name';
 import type { StrippedStateEvent } from '../protocol/sync';
@@ -109,10 +110,23 @@ export function refreshFromStripped(
   row.isEncrypted = typeof strippedContent(strip, 'm.room.encryption')?.algorithm === 'string';
 }
 
+/**
+ * Whether an event is activity that moves a room up the list: not an aggregation, and not a
+ * membership change (joins, leaves, and profile changes, which are re-sent as member events in
+ * every joined room), except our own membership changing (we joined, or were invited).
+ */
+export function isActivity(e: RawEvent, ownUserId: string): boolean {
+  if (isAggregationEvent(e)) return false;
+  if (e.type !== 'm.room.member') return true;
+  if (e.state_key !== ownUserId) return false;
+  const prev = e.unsigned?.prev_content;
+  return !isObject(prev) || prev.membership !== e.content.membership;
+}
+
 /** Moves the last activity forward to the newest of `events` that is activity of its own. */
-export function bumpActivity(row: RoomRow, events: readonly RawEvent[]): void {
+export function bumpActivity(row: RoomRow, events: readonly RawEvent[], ownUserId: string): void {
   for (const e of events) {
-    if (!isAggregationEvent(e) && e.origin_server_ts > row.lastActivityTs) {
+    if (isActivity(e, ownUserId) && e.origin_server_ts > row.lastActivityTs) {
       row.lastActivityTs = e.origin_server_ts;
     }
   }
@@ -125,6 +139,13 @@ function previewable(e: Pick<EventRow, 'type' | 'content' | 'redactedBy'>): bool
     typeof e.content.body === 'string' &&
     relationOf(e)?.relType !== 'm.replace'
   );
+}
+
+/** The preview's text: the latest edit's content, else the message's, as plain text. */
+function previewText(content: JsonObject, edit: { content: JsonObject } | undefined): string {
+  const replaced = edit && newContentOf(edit);
+  const text = (replaced && plainTextOf(replaced)) ?? plainTextOf(content);
+  return text ?? '';
 }
 
 /**
@@ -145,8 +166,7 @@ export function previewFromAppended(
     )
       continue;
     const edit = stores.relations.latestEdits([e.event_id]).get(e.event_id);
-    const body = (edit && str(newContentOf(edit)?.body)) ?? (e.content.body as string);
-    row.lastMessage = { sender: e.sender, body, eventId: e.event_id };
+    row.lastMessage = { sender: e.sender, body: previewText(e.content, edit), eventId: e.event_id };
     return true;
   }
   return false;
@@ -162,7 +182,7 @@ export function refreshPreview(stores: Stores, row: RoomRow): void {
   const latest = page?.events.reverse().find(previewable);
   if (latest) {
     const edit = stores.relations.latestEdits([latest.eventId]).get(latest.eventId);
-    const body = (edit && str(newContentOf(edit)?.body)) ?? (latest.content.body as string);
+    const body = previewText(latest.content, edit);
     row.lastMessage = { sender: latest.sender, body, eventId: latest.eventId };
     return;
   }

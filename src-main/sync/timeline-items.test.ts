@@ -91,6 +91,35 @@ describe('toTimelineItems', () => {
     ]);
   });
 
+  it('carries plain text for formatted messages and replies, and previews it', () => {
+    const bold = ev(
+      'm.room.message',
+      {
+        msgtype: 'm.text',
+        body: '**bold** move',
+        format: 'org.matrix.custom.html',
+        formatted_body: '<strong>bold</strong> move',
+      },
+      { id: '$bold', sender: ALICE },
+    );
+    const reply = ev(
+      'm.room.message',
+      {
+        msgtype: 'm.text',
+        body: '> <@alice:example.org> **bold** move\n\nindeed',
+        'm.relates_to': { 'm.in_reply_to': { event_id: '$bold' } },
+      },
+      { id: '$answer', sender: BOB },
+    );
+    feed([bold]);
+    expect(item('$bold').plainText).toBe('bold move');
+    expect(roomSummaries(s, [R])[0]!.lastMessage).toEqual({ sender: ALICE, body: 'bold move' });
+    feed([reply]);
+    expect(item('$answer').plainText).toBe('indeed');
+    expect(item('$2').plainText).toBeUndefined();
+    expect(roomSummaries(s, [R])[0]!.lastMessage).toEqual({ sender: BOB, body: 'indeed' });
+  });
+
   it('counts each sender once per reaction key', () => {
     feed([
       reaction('$r1', '$1', '👍', BOB),

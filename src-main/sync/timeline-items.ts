@@ -1,6 +1,8 @@
 import type { RoomSummary } from '../model/room';
 import type { TimelineItem } from '../model/timeline';
-import { isObject } from '../protocol/events';
+import { isObject, str, type JsonObject } from '../protocol/events';
+import { plainTextOf } from '../protocol/plain-text';
+import { SENDER_NAME_KEY } from '../protocol/sender-names';
 import { newContentOf, relationOf } from '../protocol/relations';
 import { REDACTED_RELATION_KEY, type EventRow } from '../storage/event-store';
 import type { RoomRow } from '../storage/room-store';
@@ -70,7 +72,12 @@ export function toTimelineItems(
       redacted,
       reactions: redacted ? [] : (reactions.get(e.eventId) ?? []),
     };
-    const senderName = names.get(e.roomId)?.get(e.sender)?.displayName;
+    const plain = redacted ? undefined : plainTextOf(item.content as JsonObject);
+    if (plain !== undefined && plain !== item.content.body) item.plainText = plain;
+    // The name it was sent under, else today's.
+    const then = e.unsigned?.[SENDER_NAME_KEY];
+    const senderName =
+      (typeof then === 'string' && then) || names.get(e.roomId)?.get(e.sender)?.displayName;
     if (senderName) item.senderName = senderName;
     if (e.e2ee) item.e2ee = e.e2ee.info;
     if (e.stateKey !== undefined) {
@@ -83,6 +90,12 @@ export function toTimelineItems(
     if (rel?.relType === 'm.thread') item.threadRoot = rel.targetId;
     return item;
   });
+}
+
+/** A user's display name as an invite's stripped state gives it (trimmed; absent when blank). */
+function strippedDisplayName(r: RoomRow, userId: string): string | undefined {
+  const member = r.inviteState?.find((e) => e.type === 'm.room.member' && e.state_key === userId);
+  return str(member?.content.displayname)?.trim() || undefined;
 }
 
 function toSummary(r: RoomRow): RoomSummary {
@@ -102,6 +115,9 @@ function toSummary(r: RoomRow): RoomSummary {
   if (r.avatarUrl) s.avatarUrl = r.avatarUrl;
   if (r.topic) s.topic = r.topic;
   if (r.inviter) s.inviter = r.inviter;
+  const inviterName = r.inviter ? strippedDisplayName(r, r.inviter) : undefined;
+  if (inviterName) s.inviterName = inviterName;
+  if (r.isDirect && r.heroes.length === 1) s.directUserId = r.heroes[0]!;
   if (r.lastMessage) s.lastMessage = { sender: r.lastMessage.sender, body: r.lastMessage.body };
   return s;
 }

@@ -67,6 +67,17 @@ describe('room sections', () => {
     expect(filterSections(sections, '  ')).toBe(sections);
   });
 
+  it('never matches internal room ids, but keeps the rooms the core found', () => {
+    const sections = buildSections([
+      room('!qzvxk:example.org', { name: 'Garden' }),
+      room('!other:example.org', { name: 'Tea' }),
+    ]);
+    const names = (hits?: ReadonlySet<string>) =>
+      filterSections(sections, 'qzvxk', hits).flatMap((s) => s.rooms.map((r) => r.name));
+    expect(names()).toEqual([]);
+    expect(names(new Set(['!other:example.org']))).toEqual(['Tea']);
+  });
+
   it('ranks quick-switcher matches: name start, then word start, then anywhere', () => {
     const rooms = [
       room('!1', { name: 'Big design review', lastActivityTs: 9 }),

@@ -45,21 +45,29 @@ export function fold(text: string): string {
 
 /**
  * How well `room` matches `query` (already folded): 3 name starts with it, 2 a word of the
- * name does, 1 the name or id contains it, 0 no match.
+ * name does, 1 the name contains it, 0 no match. (Internal room ids are never matched.)
  */
 export function matchScore(room: RoomSummary, query: string): number {
   if (!query) return 1;
   const name = fold(room.name);
   if (name.startsWith(query)) return 3;
   if (name.split(/[\s\-_#:@.]+/).some((w) => w.startsWith(query))) return 2;
-  return name.includes(query) || fold(room.roomId).includes(query) ? 1 : 0;
+  return name.includes(query) ? 1 : 0;
 }
 
-/** The sections with only the rooms matching `query` (empty query: all). */
-export function filterSections(sections: RoomSection[], query: string): RoomSection[] {
+/**
+ * The sections with only the rooms matching `query` (empty query: all): by name, or listed in
+ * `hits` (rooms the core found by address or member for the same query).
+ */
+export function filterSections(
+  sections: RoomSection[],
+  query: string,
+  hits: ReadonlySet<string> = new Set(),
+): RoomSection[] {
   const q = fold(query.trim());
   if (!q) return sections;
-  return sections.map((s) => ({ ...s, rooms: s.rooms.filter((r) => matchScore(r, q) > 0) }));
+  const keep = (r: RoomSummary) => matchScore(r, q) > 0 || hits.has(r.roomId);
+  return sections.map((s) => ({ ...s, rooms: s.rooms.filter(keep) }));
 }
 
 /** Rooms for the quick switcher: best matches first, then by activity; at most `limit`. */

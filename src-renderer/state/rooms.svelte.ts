@@ -25,6 +25,12 @@ export class RoomsState {
   #byId = $state.raw(new Map<RoomId, RoomSummary>());
   #selectedId = $state<RoomId | undefined>();
   #filter = $state('');
+  /** Rooms the core found for a filter by address or member (names match here). */
+  #filterHits = $state.raw<{ query: string; ids: ReadonlySet<RoomId> }>({
+    query: '',
+    ids: new Set(),
+  });
+  #filterSeq = 0;
   #userId: UserId | undefined;
   #loaded = $state(false);
   /** Deltas heard while `rooms.list` is in flight, applied again on top of its answer. */
@@ -32,7 +38,13 @@ export class RoomsState {
 
   #all = $derived([...this.#byId.values()]);
   #sections = $derived(buildSections(this.#byId.values()));
-  #filtered = $derived(filterSections(this.#sections, this.#filter));
+  #filtered = $derived(
+    filterSections(
+      this.#sections,
+      this.#filter,
+      this.#filterHits.query === this.#filter ? this.#filterHits.ids : undefined,
+    ),
+  );
   /** The rooms in the order the (filtered) list shows them, for moving between rooms. */
   #order = $derived(this.#filtered.flatMap((s) => s.rooms));
 
@@ -69,6 +81,20 @@ export class RoomsState {
   }
   set filter(value: string) {
     this.#filter = value;
+    void this.#search(value);
+  }
+
+  /** Asks the core which rooms match `query` by address or member; the latest answer wins. */
+  async #search(query: string): Promise<void> {
+    const seq = ++this.#filterSeq;
+    if (!query.trim() || !this.#bridge) return;
+    const result = await this.#bridge.invoke('rooms.search', { query });
+    if (seq !== this.#filterSeq) return;
+    if (!result.ok) {
+      console.error('rooms: cannot search rooms', result.error);
+      return;
+    }
+    this.#filterHits = { query, ids: new Set(result.value.roomIds) };
   }
 
   get selectedId(): RoomId | undefined {

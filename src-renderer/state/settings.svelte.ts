@@ -3,13 +3,24 @@
 /** `system` follows the operating system's light or dark preference. */
 export type Theme = 'light' | 'dark' | 'system';
 export type FontSize = 'small' | 'medium' | 'large';
+/**
+ * How the timeline shows messages: `modern` with avatars and a sender's messages grouped under
+ * one name, `irc` one line per message (time, sender, body).
+ */
+export type MessageLayout = 'modern' | 'irc';
 
-type Stored = { theme: Theme; fontSize: FontSize; compact: boolean };
+type Stored = { theme: Theme; fontSize: FontSize; compact: boolean; messageLayout: MessageLayout };
 
 const STORAGE_KEY = 'lightmatrix.appearance';
-const DEFAULTS: Stored = { theme: 'system', fontSize: 'medium', compact: false };
+const DEFAULTS: Stored = {
+  theme: 'system',
+  fontSize: 'medium',
+  compact: false,
+  messageLayout: 'modern',
+};
 const THEMES: readonly Theme[] = ['light', 'dark', 'system'];
 const FONT_SIZES: readonly FontSize[] = ['small', 'medium', 'large'];
+const MESSAGE_LAYOUTS: readonly MessageLayout[] = ['modern', 'irc'];
 
 function load(): Stored {
   try {
@@ -20,6 +31,9 @@ function load(): Stored {
         ? (raw.fontSize as FontSize)
         : DEFAULTS.fontSize,
       compact: typeof raw.compact === 'boolean' ? raw.compact : DEFAULTS.compact,
+      messageLayout: MESSAGE_LAYOUTS.includes(raw.messageLayout as MessageLayout)
+        ? (raw.messageLayout as MessageLayout)
+        : DEFAULTS.messageLayout,
     };
   } catch {
     return { ...DEFAULTS };
@@ -28,13 +42,15 @@ function load(): Stored {
 
 /**
  * The appearance settings. Changing one saves it and updates `<html>`'s `data-theme`
- * (`light` or `dark`, resolved from the system when the theme is `system`), `data-font-size`
- * and `data-layout` (`compact` or `comfortable`) at once.
+ * (`light` or `dark`, resolved from the system when the theme is `system`), `data-font-size`,
+ * `data-layout` (`compact` or `comfortable`) and `data-message-layout` (`modern` or `irc`) at
+ * once.
  */
 export class Settings {
   #theme = $state<Theme>(DEFAULTS.theme);
   #fontSize = $state<FontSize>(DEFAULTS.fontSize);
   #compact = $state(DEFAULTS.compact);
+  #messageLayout = $state<MessageLayout>(DEFAULTS.messageLayout);
   #systemDark = $state(false);
 
   constructor() {
@@ -42,6 +58,7 @@ export class Settings {
     this.#theme = stored.theme;
     this.#fontSize = stored.fontSize;
     this.#compact = stored.compact;
+    this.#messageLayout = stored.messageLayout;
     const media = window.matchMedia?.('(prefers-color-scheme: dark)');
     if (media) {
       this.#systemDark = media.matches;
@@ -84,8 +101,21 @@ export class Settings {
     this.#save();
   }
 
+  get messageLayout(): MessageLayout {
+    return this.#messageLayout;
+  }
+  set messageLayout(value: MessageLayout) {
+    this.#messageLayout = value;
+    this.#save();
+  }
+
   #save(): void {
-    const stored: Stored = { theme: this.#theme, fontSize: this.#fontSize, compact: this.#compact };
+    const stored: Stored = {
+      theme: this.#theme,
+      fontSize: this.#fontSize,
+      compact: this.#compact,
+      messageLayout: this.#messageLayout,
+    };
     try {
       localStorage.setItem(STORAGE_KEY, JSON.stringify(stored));
     } catch {
@@ -99,6 +129,7 @@ export class Settings {
     root.dataset.theme = this.resolvedTheme;
     root.dataset.fontSize = this.#fontSize;
     root.dataset.layout = this.#compact ? 'compact' : 'comfortable';
+    root.dataset.messageLayout = this.#messageLayout;
   }
 }
 

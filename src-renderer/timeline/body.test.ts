@@ -91,6 +91,19 @@ describe('helpers', () => {
     expect(excerpt(item({ redacted: true, content: {} }))).toBe('Message deleted');
   });
 
+  it('quotes the plain text of formatted messages, not their markdown', () => {
+    const bold = item({
+      content: {
+        msgtype: 'm.text',
+        body: '**bold** move',
+        format: 'org.matrix.custom.html',
+        formatted_body: '<strong>bold</strong> move',
+      },
+      plainText: 'bold move',
+    });
+    expect(excerpt(bold)).toBe('bold move');
+  });
+
   it('knows intentional mentions of us', () => {
     const m = item({ content: { body: 'hey', 'm.mentions': { user_ids: ['@alice:x'] } } });
     expect(mentions(m, '@alice:x')).toBe(true);

@@ -81,8 +81,9 @@ export function excerpt(item: TimelineItem, max = 140): string {
     case 'placeholder':
       return v.text.slice(0, max);
     default: {
+      // The core's plain text (of the HTML, without the reply fallback) when it differs.
       const raw = typeof item.content.body === 'string' ? item.content.body : '';
-      const text = item.replyTo ? stripReplyFallback(raw) : raw;
+      const text = item.plainText ?? (item.replyTo ? stripReplyFallback(raw) : raw);
       return text.replace(/\s+/g, ' ').trim().slice(0, max);
     }
   }

@@ -31,6 +31,17 @@ describe('buildRows', () => {
     });
     const grouped = rows.flatMap((r) => (r.kind === 'message' ? [r.continuation] : []));
     expect(grouped).toEqual([false, true, false, false, false]);
+    const renamed = buildRows({
+      items: [
+        item({ sender: '@bob:x', senderName: 'Bob', ts: at(10, 9, 0) }),
+        item({ sender: '@bob:x', senderName: 'Robert', ts: at(10, 9, 1) }),
+      ],
+      nameOf,
+    });
+    expect(renamed.flatMap((r) => (r.kind === 'message' ? [r.continuation] : []))).toEqual([
+      false,
+      false,
+    ]);
   });
 
   it('places the new-messages marker above the first unread and breaks the group there', () => {
@@ -102,9 +113,58 @@ describe('buildRows', () => {
         member('@bob:x', '@bob:x', 'join', { displayname: 'Robert' }),
       ],
       nameOf,
+      showProfileChanges: true,
     });
     const lines = rows.flatMap((r) => (r.kind === 'state' ? [r.line.text] : []));
     expect(lines).toEqual(['Bob joined', 'Bob changed their name to Robert']);
+  });
+
+  it('hides profile changes (name, avatar) by default, not joins or leaves', () => {
+    const items = [
+      member('@bob:x', '@bob:x', 'join', { displayname: 'Bob' }),
+      member('@bob:x', '@bob:x', 'join', { displayname: 'Robert' }),
+      member('@bob:x', '@bob:x', 'join', { displayname: 'Robert', avatar_url: 'mxc://x/y' }),
+      member('@carol:x', '@carol:x', 'join', {}, { prevContent: { membership: 'join' } }),
+      member('@bob:x', '@bob:x', 'leave'),
+    ];
+    const lines = buildRows({ items, nameOf }).flatMap((r) =>
+      r.kind === 'state' ? [r.line.text] : [],
+    );
+    expect(lines).toEqual(['Bob joined', 'Bob left']);
+  });
+
+  it("collapses a new room's setup into one expandable line", () => {
+    const setup = [
+      item({ type: 'm.room.create', stateKey: '', sender: '@alice:x', content: {} }),
+      member('@alice:x', '@alice:x', 'join', { displayname: 'Alice' }),
+      item({ type: 'm.room.power_levels', stateKey: '', sender: '@alice:x', content: {} }),
+      item({ type: 'm.room.join_rules', stateKey: '', sender: '@alice:x', content: {} }),
+      item({ type: 'm.room.name', stateKey: '', sender: '@alice:x', content: { name: 'Lobby' } }),
+      member('@alice:x', '@bob:x', 'invite'),
+    ];
+    const after = [member('@bob:x', '@bob:x', 'join'), item({ sender: '@bob:x' })];
+    const rows = buildRows({ items: [...setup, ...after], nameOf });
+    expect(kinds(rows)).toEqual(['head', 'day', 'members', 'state', 'message']);
+    const line = rows[2]!;
+    expect(line).toMatchObject({
+      summary: 'Alice created and configured the room',
+      count: 6,
+      expanded: false,
+    });
+    const open = buildRows({ items: [...setup, ...after], nameOf, expanded: new Set([line.key]) });
+    const texts = open.flatMap((r) => (r.kind === 'state' ? [r.line.text] : []));
+    expect(texts).toEqual([
+      'Alice created the room',
+      'Alice joined',
+      'Alice changed the power levels',
+      'Alice changed who can join',
+      'Alice changed the room name to Lobby',
+      'Alice invited Bob',
+      'Bob joined',
+    ]);
+    // A lone creation (history cut right after it) stays one line of its own.
+    const lone = buildRows({ items: [setup[0]!, item({ sender: '@bob:x' })], nameOf });
+    expect(kinds(lone)).toEqual(['head', 'day', 'state', 'message']);
   });
 
   it('keeps row keys stable when older items are prepended', () => {

@@ -1,7 +1,9 @@
 /**
  * The rows of the virtual list, built from timeline items: day separators, the "new messages"
- * marker, messages grouped by sender, state events in words, and long runs of membership
- * changes collapsed into one expandable summary. Pure and linear in the number of items.
+ * marker, messages grouped by sender, state events in words, long runs of membership
+ * changes collapsed into one expandable summary, and a new room's setup (its creation and the
+ * creator's state events right after it) into one expandable line. Pure and linear in the
+ * number of items.
  */
 import type { TimelineItem } from '../../src-main/ipc/contract';
 import { dayKey } from '../lib/format';
@@ -29,7 +31,15 @@ export type RowInput = {
   unreadFrom?: string;
   /** Keys of membership summaries the user expanded. */
   expanded?: ReadonlySet<string>;
+  /**
+   * Show profile changes (a new name or avatar, still joined). Off by default: a profile change
+   * is re-sent as a member event in every joined room, and would be a line in each of them.
+   */
+  showProfileChanges?: boolean;
 };
+
+/** Member actions that only change a profile (name, avatar), not who is in the room. */
+const PROFILE_ACTIONS = new Set(['renamed', 'avatar', 'unchanged']);
 
 const MESSAGE_TYPES = new Set(['m.room.message', 'm.sticker', 'm.room.encrypted']);
 
@@ -60,9 +70,36 @@ function pushLines(rows: Row[], run: Line[], expanded: ReadonlySet<string> | und
   }
 }
 
+/** A room's creation and the creator's state events right after it. */
+type Setup = { creator: TimelineItem; lines: Line[] };
+
+function pushSetup(rows: Row[], setup: Setup, input: RowInput): void {
+  const { creator, lines } = setup;
+  if (lines.length < 2) {
+    for (const { item, line } of lines) {
+      rows.push({ kind: 'state', key: item.eventId, item, line, nested: false });
+    }
+    return;
+  }
+  const key = `setup:${creator.eventId}`;
+  const open = input.expanded?.has(key) ?? false;
+  const name = creator.senderName?.trim() || input.nameOf(creator.sender);
+  rows.push({
+    kind: 'members',
+    key,
+    summary: `${name} created and configured the room`,
+    count: lines.length,
+    expanded: open,
+  });
+  if (!open) return;
+  for (const { item, line } of lines) {
+    rows.push({ kind: 'state', key: item.eventId, item, line, nested: true });
+  }
+}
+
 /** Builds the list rows for `input` (see {@link Row}); the first row is always `head`. */
 export function buildRows(input: RowInput): Row[] {
-  const { items, nameOf, unreadFrom, expanded } = input;
+  const { items, nameOf, unreadFrom, expanded, showProfileChanges = false } = input;
   const rows: Row[] = [{ kind: 'head', key: 'head' }];
   const memberships = new Map<string, Record<string, unknown>>();
   let run: Line[] = [];
@@ -71,7 +108,10 @@ export function buildRows(input: RowInput): Row[] {
   // back after another), and a buggy page could repeat an event.
   const seen = new Set<string>();
   let last: TimelineItem | undefined; // the previous message, for grouping
+  let setup: Setup | undefined;
   const flush = () => {
+    if (setup) pushSetup(rows, setup, input);
+    setup = undefined;
     if (run.length) pushLines(rows, run, expanded);
     run = [];
   };
@@ -83,10 +123,19 @@ export function buildRows(input: RowInput): Row[] {
       // The server's word on what this replaced, else what this page showed before it.
       line = describeState(item, nameOf, item.prevContent ?? memberships.get(item.stateKey));
       memberships.set(item.stateKey, item.content);
+      const profileOnly =
+        item.content.membership === 'join' && PROFILE_ACTIONS.has(line?.action ?? '');
+      if (profileOnly && !showProfileChanges) continue;
     } else if (!isMessage(item)) {
       line = describeState(item, nameOf);
       if (!line) continue; // not shown
     }
+    const inSetup = setup && item.stateKey !== undefined && item.sender === setup.creator.sender;
+    if (inSetup && line && item.type !== 'm.room.create') {
+      setup!.lines.push({ item, line });
+      continue;
+    }
+    if (setup) flush();
     const d = dayKey(item.ts);
     const marker = item.eventId === unreadFrom;
     if (d !== day || marker) flush();
@@ -101,6 +150,12 @@ export function buildRows(input: RowInput): Row[] {
       rows.push({ kind: 'unread', key: 'unread' });
       last = undefined;
     }
+    if (line && item.type === 'm.room.create' && item.stateKey === '') {
+      flush();
+      setup = { creator: item, lines: [{ item, line }] };
+      last = undefined;
+      continue;
+    }
     if (line) {
       if (line.action) run.push({ item, line });
       else {
@@ -114,6 +169,7 @@ export function buildRows(input: RowInput): Row[] {
     const continuation =
       !!last &&
       last.sender === item.sender &&
+      last.senderName === item.senderName && // a new name of the time starts a group
       item.ts - last.ts < GROUP_WINDOW_MS &&
       item.content.msgtype !== 'm.emote';
     rows.push({ kind: 'message', key: item.eventId, item, continuation });

@@ -101,6 +101,23 @@ export class Room {
     return hist ? hist[hist.length - 1]!.pos : 0;
   }
 
+  /**
+   * Position where `userId`'s current membership began: profile changes (a new member event
+   * with the same membership) do not move it. 0 when the user has no membership.
+   */
+  membershipSincePos(userId: string): number {
+    const hist = this.#state.get(stateKeyOf('m.room.member', userId));
+    if (!hist) return 0;
+    const current = this.members.get(userId);
+    let i = hist.length - 1;
+    while (i > 0 && this.#membershipOf(hist[i - 1]!.id) === current) i--;
+    return hist[i]!.pos;
+  }
+
+  #membershipOf(eventId: string): unknown {
+    return this.events.get(eventId)?.pdu.content.membership;
+  }
+
   joined(): string[] {
     return [...this.members].filter(([, m]) => m === 'join').map(([u]) => u);
   }

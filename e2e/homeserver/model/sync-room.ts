@@ -118,14 +118,17 @@ export function summary(room: Room, userId: string): JsonObject {
   };
 }
 
-/** Notification and highlight counts since the user's latest read receipt. */
+/**
+ * Notification and highlight counts since the user's latest read receipt (or since they joined,
+ * without one: a profile change, re-sent as a member event, is no read position).
+ */
 export function unreadCounts(
   hs: Homeserver,
   room: Room,
   userId: string,
   rules?: Ruleset,
 ): JsonObject {
-  const readPos = Math.max(hs.receipts.readUpTo(room.id, userId), room.membershipPos(userId));
+  const readPos = Math.max(hs.receipts.readUpTo(room.id, userId), room.membershipSincePos(userId));
   const r = rules ?? rulesFrom(hs.accountData.get(userId, '', 'm.push_rules'), userId);
   const pl = powerLevels(room);
   const me = room.stateContent('m.room.member', userId);

@@ -94,7 +94,12 @@ function messages(ctx: Ctx<Homeserver>) {
   };
   if (dir === 'b' && more) out.end = token(chunk[chunk.length - 1]!.pos - 1);
   if (dir === 'f') out.end = token(chunk.length ? chunk[chunk.length - 1]!.pos : from);
-  if (filter?.lazy_load_members) out.state = lazyMembers(room, chunk, reader, Infinity);
+  // Going back, the senders' member events as of the chunk's newest event (as Synapse does),
+  // so a client can tell the names they had then; going forward, the current ones.
+  if (filter?.lazy_load_members) {
+    const at = dir === 'b' ? (chunk[0]?.pos ?? Infinity) : Infinity;
+    out.state = lazyMembers(room, chunk, reader, at);
+  }
   return out;
 }
 

@@ -95,6 +95,8 @@ export async function createRoom(
     creator: string;
     members?: string[];
     name?: string;
+    topic?: string;
+    room_alias_name?: string;
     is_direct?: boolean;
     encrypted?: boolean;
   },
@@ -114,6 +116,22 @@ export async function addMessages(
 ): Promise<string[]> {
   const path = `/_test/rooms/${encodeURIComponent(roomId)}/events`;
   const r = await api(hsUrl, 'POST', path, { sender, count, body_prefix: prefix });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body.event_ids;
+}
+
+/**
+ * Appends events (`{ type, content, sender?, state_key? }`) through the control API, from
+ * `sender` unless an event names its own; returns their event ids.
+ */
+export async function addEvents(
+  hsUrl: string,
+  roomId: string,
+  sender: string,
+  events: Record<string, unknown>[],
+): Promise<string[]> {
+  const path = `/_test/rooms/${encodeURIComponent(roomId)}/events`;
+  const r = await api(hsUrl, 'POST', path, { sender, events });
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body.event_ids;
 }

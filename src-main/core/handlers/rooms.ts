@@ -4,6 +4,7 @@ import type { Handlers } from '../dispatch';
 
 type RoomCommands =
   | 'rooms.list'
+  | 'rooms.search'
   | 'rooms.create'
   | 'rooms.join'
   | 'rooms.leave'
@@ -18,6 +19,9 @@ export function roomHandlers(core: Core): Pick<Handlers, RoomCommands> {
   const rooms = () => core.session.rooms;
   return {
     'rooms.list': () => ({ rooms: roomSummaries(core.session.stores) }),
+    'rooms.search': ({ query }) => ({
+      roomIds: core.session.stores.roomSearch.match(query, core.session.userId),
+    }),
     'rooms.create': async (r) => ({ roomId: await rooms().create(r) }),
     'rooms.join': async ({ roomIdOrAlias }) => ({ roomId: await rooms().join(roomIdOrAlias) }),
     'rooms.leave': async ({ roomId }) => (await rooms().leave(roomId), {}),
