@@ -135,5 +135,10 @@ test('light: the chat with the bot, and the design room', async ({ browser }) =>
   await openRoom(page, 'Design');
   await expect(message(page, 'Much better! The selected row reads clearly now.')).toBeVisible();
   await shot(page, 'design-light');
+
+  await composer(page).pressSequentially('/');
+  await expect(page.getByRole('listbox', { name: 'Commands' })).toBeVisible();
+  await shot(page, 'commands-light');
+  await composer(page).fill('');
   await page.context().close();
 });

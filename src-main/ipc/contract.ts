@@ -19,7 +19,13 @@ import type {
   RoomSummary,
 } from '../model/room';
 import type { SyncStatus } from '../model/sync-status';
-import type { MessageVersion, OutgoingMessage, QueueItem, TimelinePage } from '../model/timeline';
+import type {
+  ComposerDraft,
+  MessageVersion,
+  OutgoingMessage,
+  QueueItem,
+  TimelinePage,
+} from '../model/timeline';
 
 // The shared vocabulary lives in `src-main/model/` (every layer may import it); the renderer
 // imports it from here, the one module of `src-main` it may import (types only).
@@ -145,6 +151,10 @@ export type Commands = {
 
   /** Queues a message; its local echo appears at once. */
   'message.send': { req: OutgoingMessage; res: { localId: string } };
+  /** The composer's saved draft of a room (local only, never sent to the server). */
+  'drafts.get': { req: { roomId: RoomId }; res: { draft?: ComposerDraft } };
+  /** Saves the room's draft; without one (or with no text and no reply) it is removed. */
+  'drafts.set': { req: { roomId: RoomId; draft?: ComposerDraft }; res: Empty };
   /** Queues an edit (`m.replace`) of one of our messages. */
   'message.edit': {
     req: { roomId: RoomId; eventId: EventId; body: string };

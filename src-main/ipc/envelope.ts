@@ -50,6 +50,8 @@ const commandNames = {
   'queue.retry': true,
   'queue.cancel': true,
   'queue.list': true,
+  'drafts.get': true,
+  'drafts.set': true,
   'receipts.list': true,
   'receipt.send': true,
   'readMarker.set': true,

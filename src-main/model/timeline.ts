@@ -64,13 +64,33 @@ export type TimelinePage = {
 export type OutgoingMessage = {
   roomId: RoomId;
   kind: 'text' | 'notice' | 'emote';
-  /** Markdown source; sent as `body` plus an HTML `formatted_body` when it has formatting. */
+  /**
+   * Markdown source; sent as `body` plus an HTML `formatted_body` when it has formatting. With
+   * `format: 'plain'` sent as it is; with `format: 'html'` it is the `formatted_body` (and its
+   * text the `body`).
+   */
   body: string;
+  /** `markdown` when absent. */
+  format?: 'markdown' | 'plain' | 'html';
+  /**
+   * Mention pills: the `length` characters at `offset` of `body` name `userId`; sent as
+   * `matrix.to` links in `formatted_body`, their users in `m.mentions`.
+   */
+  pills?: { offset: number; length: number; userId: UserId }[];
   replyTo?: EventId;
   /** Users mentioned (`m.mentions.user_ids`). */
   mentions?: UserId[];
   /** `@room` mention. */
   mentionsRoom?: boolean;
+};
+
+/** The composer's unsent text of a room, kept locally across room switches and restarts. */
+export type ComposerDraft = {
+  text: string;
+  /** Replying to this event. */
+  replyTo?: EventId;
+  /** Mention pills in `text` (as in {@link OutgoingMessage}). */
+  pills?: { offset: number; length: number; userId: UserId }[];
 };
 
 /** An entry of the outgoing queue. */

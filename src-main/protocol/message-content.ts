@@ -36,13 +36,25 @@ export function markdownToHtml(source: string): string | undefined {
   );
 }
 
+/** How a message's `body` is meant: markdown (the default), plain text, or HTML. */
+export type BodyFormat = 'markdown' | 'plain' | 'html';
+
+/** A mention pill: the `length` characters at `offset` of the body name the user `userId`. */
+export type Pill = { offset: number; length: number; userId: string };
+
 /** What the composer gives: markdown text, optional reply target and mentions. */
 export type Draft = {
   kind: 'text' | 'notice' | 'emote';
   body: string;
+  /** `markdown` when absent. */
+  format?: BodyFormat;
+  /** Mention pills in `body`, sent as `matrix.to` links. */
+  pills?: Pill[];
   replyTo?: { eventId: string; sender: string };
   mentions?: string[];
   mentionsRoom?: boolean;
+  /** Who sends it: never in its own `m.mentions` (a message cannot notify its sender). */
+  sender?: string;
 };
 
 const MSGTYPE = { text: 'm.text', notice: 'm.notice', emote: 'm.emote' } as const;
@@ -53,9 +65,78 @@ function mentionsOf(userIds: string[], room: boolean | undefined) {
   return m;
 }
 
-function baseContent(kind: Draft['kind'], body: string): MessageContent {
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** The text of an HTML fragment, for the `body` of an HTML message: tags dropped, lines kept. */
+export function htmlToPlain(html: string): string {
+  return html
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|li|h[1-6]|blockquote|pre|tr)>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (m, e: string) => {
+      if (e[0] !== '#') return ENTITIES[e.toLowerCase()] ?? m;
+      const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1));
+      return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m;
+    })
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** The `matrix.to` link of a user, room alias or room id. */
+export function matrixToLink(id: string): string {
+  return `https://matrix.to/#/${encodeURIComponent(id).replace(/%40/g, '@').replace(/%3A/g, ':')}`;
+}
+
+const escapeMarkdown = (s: string) => s.replace(/[\\`*_{}[\]()<>#+\-.!|~]/g, '\\$&');
+
+/** `body` with each (valid, non-overlapping) pill replaced by a markdown link to its user. */
+export function withPillLinks(body: string, pills: readonly Pill[]): string {
+  let out = '';
+  let at = 0;
+  for (const p of [...pills].sort((a, b) => a.offset - b.offset)) {
+    if (p.offset < at || p.length <= 0 || p.offset + p.length > body.length) continue;
+    const name = body.slice(p.offset, p.offset + p.length);
+    out += body.slice(at, p.offset) + `[${escapeMarkdown(name)}](${matrixToLink(p.userId)})`;
+    at = p.offset + p.length;
+  }
+  return out + body.slice(at);
+}
+
+/** Plain text as HTML: escaped, line breaks kept, pills as links. */
+function plainToHtml(body: string, pills: readonly Pill[]): string {
+  let out = '';
+  let at = 0;
+  const text = (t: string) => escapeHtml(t).replace(/\n/g, '<br>');
+  for (const p of [...pills].sort((a, b) => a.offset - b.offset)) {
+    if (p.offset < at || p.length <= 0 || p.offset + p.length > body.length) continue;
+    const name = body.slice(p.offset, p.offset + p.length);
+    out += `${text(body.slice(at, p.offset))}<a href="${escapeHtml(matrixToLink(p.userId))}">${text(name)}</a>`;
+    at = p.offset + p.length;
+  }
+  return out + text(body.slice(at));
+}
+
+function baseContent(
+  kind: Draft['kind'],
+  body: string,
+  format: BodyFormat = 'markdown',
+  pills: readonly Pill[] = [],
+): MessageContent {
+  if (format === 'html') {
+    return {
+      msgtype: MSGTYPE[kind],
+      body: htmlToPlain(body) || body,
+      format: 'org.matrix.custom.html',
+      formatted_body: body,
+    };
+  }
   const content: MessageContent = { msgtype: MSGTYPE[kind], body };
-  const html = markdownToHtml(body);
+  const html =
+    format === 'plain'
+      ? pills.length
+        ? plainToHtml(body, pills)
+        : undefined
+      : markdownToHtml(pills.length ? withPillLinks(body, pills) : body);
   if (html !== undefined) {
     content.format = 'org.matrix.custom.html';
     content.formatted_body = html;
@@ -69,13 +150,16 @@ function baseContent(kind: Draft['kind'], body: string): MessageContent {
  * mentions the replied-to sender).
  */
 export function messageContent(d: Draft): MessageContent {
-  const content = baseContent(d.kind, d.body);
-  const users = [...(d.mentions ?? [])];
+  const content = baseContent(d.kind, d.body, d.format, d.pills);
+  const users = [...(d.mentions ?? []), ...(d.pills ?? []).map((p) => p.userId)];
   if (d.replyTo) {
     content['m.relates_to'] = { 'm.in_reply_to': { event_id: d.replyTo.eventId } };
     users.push(d.replyTo.sender);
   }
-  content['m.mentions'] = mentionsOf(users, d.mentionsRoom);
+  content['m.mentions'] = mentionsOf(
+    users.filter((u) => u !== d.sender),
+    d.mentionsRoom,
+  );
   return content;
 }
 

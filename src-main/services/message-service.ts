@@ -39,9 +39,12 @@ export class MessageService {
     const content = messageContent({
       kind: m.kind,
       body: m.body,
+      format: m.format,
+      pills: m.pills,
       replyTo: replyTo ? { eventId: replyTo.eventId, sender: replyTo.sender } : undefined,
       mentions: m.mentions,
       mentionsRoom: m.mentionsRoom,
+      sender: this.#d.userId,
     });
     const row = this.#d.queue.enqueue({
       roomId: m.roomId,

@@ -1,6 +1,7 @@
 import { AccountDataStore } from './account-data-store';
 import { CryptoInboxStore } from './crypto-inbox-store';
 import { openDb, type Db } from './db';
+import { DraftStore } from './draft-store';
 import { EventStore } from './event-store';
 import { QueueStore } from './queue-store';
 import { ReceiptStore } from './receipt-store';
@@ -26,6 +27,7 @@ export type Stores = {
   accountData: AccountDataStore;
   cryptoInbox: CryptoInboxStore;
   queue: QueueStore;
+  drafts: DraftStore;
   /** Closes the database. */
   close(): void;
 };
@@ -46,6 +48,7 @@ export function createStores(db: Db): Stores {
     accountData: new AccountDataStore(db),
     cryptoInbox: new CryptoInboxStore(db),
     queue: new QueueStore(db),
+    drafts: new DraftStore(db),
     close: () => db.close(),
   };
 }
@@ -66,5 +69,6 @@ export function deleteRoomData(stores: Stores, roomId: string): void {
   stores.state.deleteRoom(roomId);
   stores.events.deleteRoom(roomId);
   stores.accountData.deleteRoom(roomId);
+  stores.drafts.deleteRoom(roomId);
   stores.rooms.delete(roomId);
 }

@@ -1,4 +1,5 @@
 import { loadEmoji, searchEmoji, type EmojiEntry } from '../lib/emoji';
+import { matchCommands } from './commands';
 import type { TimelineState } from '../state/timeline.svelte';
 import {
   findTrigger,
@@ -11,7 +12,10 @@ import {
 /** What picking a suggestion inserts. */
 export type Insertion = { text: string; mention?: MentionCandidate };
 
-/** The composer's completion popup: `:shortcode:` emoji and `@` members at the caret. */
+/**
+ * The composer's completion popup: `/` commands at the start, `:shortcode:` emoji and `@`
+ * members at the caret.
+ */
 export class Completer {
   readonly #timeline: TimelineState;
   #trigger = $state.raw<Trigger | undefined>();
@@ -42,6 +46,18 @@ export class Completer {
       return;
     }
     this.#dismissedAt = undefined;
+    if (trigger.kind === 'command') {
+      this.#set(
+        trigger,
+        matchCommands(trigger.query).map((c) => ({
+          key: c.name,
+          label: `/${c.name}${c.args ? ` ${c.args}` : ''}`,
+          detail: c.description,
+          command: `/${c.name}`,
+        })),
+      );
+      return;
+    }
     if (trigger.kind === 'mention') {
       const members = matchMembers(
         this.#timeline.members.values(),
@@ -69,6 +85,7 @@ export class Completer {
     const s = this.#items[index];
     if (!s) return undefined;
     if (s.emoji) return { text: s.emoji };
+    if (s.command) return { text: s.command };
     if (s.userId) return { text: s.label, mention: { userId: s.userId, name: s.label } };
     return undefined;
   }

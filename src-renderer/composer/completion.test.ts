@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Member } from '../../src-main/ipc/contract';
-import { applyCompletion, findTrigger, matchMembers, mentionsIn } from './completion';
+import { applyCompletion, findTrigger, matchMembers } from './completion';
 
 describe('findTrigger', () => {
   it('finds :shortcode at the caret after two characters', () => {
@@ -19,6 +19,14 @@ describe('findTrigger', () => {
     expect(findTrigger('hi @al', 6)).toEqual({ kind: 'mention', query: 'al', start: 3, end: 6 });
     expect(findTrigger('@', 1)).toEqual({ kind: 'mention', query: '', start: 0, end: 1 });
     expect(findTrigger('mail bob@example.org', 20)).toBeUndefined();
+  });
+
+  it('finds a /command only at the very start', () => {
+    expect(findTrigger('/', 1)).toEqual({ kind: 'command', query: '', start: 0, end: 1 });
+    expect(findTrigger('/to', 3)).toEqual({ kind: 'command', query: 'to', start: 0, end: 3 });
+    expect(findTrigger('/topic x', 8)).toBeUndefined();
+    expect(findTrigger('a /me', 5)).toBeUndefined();
+    expect(findTrigger('//', 2)).toBeUndefined();
   });
 
   it('looks only before the caret', () => {
@@ -57,14 +65,5 @@ describe('applying completions', () => {
     expect(applyCompletion('hi @al and', t, 'Alice')).toEqual({ text: 'hi Alice and', caret: 9 });
     const e = findTrigger(':smi', 4)!;
     expect(applyCompletion(':smi', e, '😄')).toEqual({ text: '😄 ', caret: 3 });
-  });
-
-  it('mentions only the people whose names are still in the text', () => {
-    const picked = [
-      { userId: '@alice:x', name: 'Alice' },
-      { userId: '@bob:x', name: 'Bob' },
-      { userId: '@alice:x', name: 'Alice' },
-    ];
-    expect(mentionsIn('thanks Alice!', picked)).toEqual(['@alice:x']);
   });
 });

@@ -6,26 +6,38 @@ import type { Member } from '../../src-main/ipc/contract';
 import { displayName } from '../lib/format';
 
 /** A completion in progress: the typed token spans `start`..`end` of the text. */
-export type Trigger = { kind: 'emoji' | 'mention'; query: string; start: number; end: number };
+export type Trigger = {
+  kind: 'emoji' | 'mention' | 'command';
+  query: string;
+  start: number;
+  end: number;
+};
 
-/** One suggestion of the popup: an emoji (`emoji`) or a person (`userId`, with an avatar). */
+/**
+ * One suggestion of the popup: an emoji (`emoji`), a person (`userId`, with an avatar) or a
+ * slash command (`command`, its name with the `/`).
+ */
 export type Suggestion = {
   key: string;
   label: string;
   detail?: string;
   emoji?: string;
   userId?: string;
+  command?: string;
 };
 
 /** A member offered for `@` completion. */
 export type MentionCandidate = { userId: string; name: string };
 
 /**
- * The completion the caret sits in, if any: `:` plus at least two word characters (emoji
- * shortcodes), or `@` plus anything without spaces (members), each at a word start.
+ * The completion the caret sits in, if any: `/` plus a word at the very start (slash commands),
+ * `:` plus at least two word characters (emoji shortcodes), or `@` plus anything without
+ * spaces (members), each at a word start.
  */
 export function findTrigger(text: string, caret: number): Trigger | undefined {
   const before = text.slice(0, caret);
+  const command = /^\/(\w*)$/.exec(before);
+  if (command) return { kind: 'command', query: command[1]!, start: 0, end: caret };
   const emoji = /(?:^|[\s(])(:[\w+-]{2,})$/.exec(before);
   if (emoji) {
     const token = emoji[1]!;
@@ -70,9 +82,4 @@ export function applyCompletion(
   const spacer = after.startsWith(' ') ? '' : ' ';
   const next = text.slice(0, trigger.start) + insert + spacer + after;
   return { text: next, caret: trigger.start + insert.length + 1 };
-}
-
-/** The mentioned user ids whose inserted names are still in the text. */
-export function mentionsIn(text: string, picked: readonly MentionCandidate[]): string[] {
-  return [...new Set(picked.filter((p) => text.includes(p.name)).map((p) => p.userId))];
 }

@@ -148,6 +148,18 @@ describe('sanitizeHtml', () => {
     );
   });
 
+  it('marks mention links of users and rooms as pills, not event permalinks', async () => {
+    const out = await sanitize(
+      '<a href="https://matrix.to/#/@bob:x">Bob</a> <a href="https://matrix.to/#/%23room:x">#room:x</a> ' +
+        '<a href="https://matrix.to/#/!r:x/$e">event</a>',
+    );
+    expect(out).toBe(
+      '<a href="https://matrix.to/#/@bob:x" data-lm-pill="user" data-lm-pill-id="@bob:x" title="@bob:x" target="_blank" rel="noopener noreferrer">Bob</a> ' +
+        '<a href="https://matrix.to/#/%23room:x" data-lm-pill="room" data-lm-pill-id="#room:x" title="#room:x" target="_blank" rel="noopener noreferrer">#room:x</a> ' +
+        '<a href="https://matrix.to/#/!r:x/$e" target="_blank" rel="noopener noreferrer">event</a>',
+    );
+  });
+
   it('logged no CSP refusal: no event handler ever reached the parser', () => {
     expect(consoleErrors).toEqual([]);
   });

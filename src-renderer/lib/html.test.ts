@@ -5,11 +5,28 @@ import {
   htmlTextLength,
   isSafeHref,
   linkSegments,
+  pillTarget,
   safeColor,
   safeStart,
   stripReplyFallback,
   truncateText,
 } from './html';
+
+describe('pillTarget', () => {
+  it('names users and rooms of matrix.to links, nothing else', () => {
+    expect(pillTarget('https://matrix.to/#/@bob:x')).toEqual({ kind: 'user', id: '@bob:x' });
+    expect(pillTarget('https://matrix.to/#/%40bob%3Ax')).toEqual({ kind: 'user', id: '@bob:x' });
+    expect(pillTarget('https://matrix.to/#/%23room:x?via=x')).toEqual({
+      kind: 'room',
+      id: '#room:x',
+    });
+    expect(pillTarget('https://matrix.to/#/!abc:x')).toEqual({ kind: 'room', id: '!abc:x' });
+    expect(pillTarget('https://matrix.to/#/!abc:x/$event')).toBeUndefined();
+    expect(pillTarget('https://matrix.to/#/%E0%A4%A')).toBeUndefined();
+    expect(pillTarget('https://example.org/#/@bob:x')).toBeUndefined();
+    expect(pillTarget('https://matrix.to/#/bob')).toBeUndefined();
+  });
+});
 
 describe('isSafeHref', () => {
   it('allows absolute http, https and mailto links only', () => {

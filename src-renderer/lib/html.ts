@@ -221,9 +221,38 @@ function keepAttribute(node: Element, name: string, value: string): string | fal
   }
 }
 
-/** After the attributes are cleaned: links open outside, validated colours become styles. */
+/** What a mention link points at: a user, or a room by alias or id. */
+export type PillTarget = { kind: 'user' | 'room'; id: string };
+
+/**
+ * The user or room a `matrix.to` link names (`https://matrix.to/#/@user:server`, `#alias`,
+ * `!room`), shown as a pill; `undefined` for any other link (event permalinks included).
+ */
+export function pillTarget(href: string): PillTarget | undefined {
+  const m = /^https:\/\/matrix\.to\/#\/([^/?]+)(?:\?[^/]*)?$/.exec(href.trim());
+  if (!m) return undefined;
+  let id: string;
+  try {
+    id = decodeURIComponent(m[1]!);
+  } catch {
+    return undefined;
+  }
+  if (!/^[@#!][^:\s]+:\S+$/.test(id)) return undefined;
+  return { kind: id.startsWith('@') ? 'user' : 'room', id };
+}
+
+/**
+ * After the attributes are cleaned: links open outside, mention links become pills
+ * (`data-lm-pill` with the kind, `data-lm-pill-id`), validated colours become styles.
+ */
 function finishElement(node: Element): void {
   if (node.nodeName === 'A') {
+    const pill = pillTarget(node.getAttribute('href') ?? '');
+    if (pill) {
+      node.setAttribute('data-lm-pill', pill.kind);
+      node.setAttribute('data-lm-pill-id', pill.id);
+      node.setAttribute('title', pill.id);
+    }
     if (node.hasAttribute('href')) {
       node.setAttribute('target', '_blank');
       node.setAttribute('rel', 'noopener noreferrer');

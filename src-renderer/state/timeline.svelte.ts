@@ -69,7 +69,10 @@ type Delta =
   | { kind: 'removed'; data: AppEventData['timeline.removed'] };
 
 /** Options of {@link TimelineState.send}. */
-export type SendOptions = { replyTo?: string; mentions?: string[] };
+export type SendOptions = Pick<OutgoingMessage, 'replyTo' | 'mentions' | 'format' | 'pills'> & {
+  /** An `m.emote` (`/me`). */
+  emote?: boolean;
+};
 
 /**
  * One room's timeline as the renderer shows it: the loaded window of items (oldest first),
@@ -216,14 +219,15 @@ export class TimelineState {
     if (result?.ok) this.#members = indexBy(result.value.members, (m) => m.userId);
   }
 
-  /** Sends a message (`/me …` as an emote); resolves to an error message, or undefined. */
+  /** Sends a message; resolves to an error message, or undefined. */
   async send(text: string, options: SendOptions = {}): Promise<string | undefined> {
-    const emote = /^\/me\s/.exec(text);
     const msg: OutgoingMessage = {
       roomId: this.roomId,
-      kind: emote ? 'emote' : 'text',
-      body: emote ? text.slice(emote[0].length) : text,
+      kind: options.emote ? 'emote' : 'text',
+      body: text,
     };
+    if (options.format) msg.format = options.format;
+    if (options.pills?.length) msg.pills = options.pills;
     if (options.replyTo) msg.replyTo = options.replyTo;
     if (options.mentions?.length) msg.mentions = options.mentions;
     return this.#outcome(this.#bridge?.invoke('message.send', msg));

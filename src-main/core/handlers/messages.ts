@@ -9,7 +9,9 @@ type MessageCommands =
   | 'message.redact'
   | 'queue.retry'
   | 'queue.cancel'
-  | 'queue.list';
+  | 'queue.list'
+  | 'drafts.get'
+  | 'drafts.set';
 
 /** What the user sends, and the outgoing queue it waits in. */
 export function messageHandlers(core: Core): Pick<Handlers, MessageCommands> {
@@ -29,5 +31,10 @@ export function messageHandlers(core: Core): Pick<Handlers, MessageCommands> {
     'queue.retry': ({ localId }) => (queue().retry(localId), {}),
     'queue.cancel': ({ localId }) => (queue().cancel(localId), {}),
     'queue.list': () => ({ items: queue().list().map(queueItem) }),
+    'drafts.get': ({ roomId }) => {
+      const draft = core.session.stores.drafts.get(roomId);
+      return draft ? { draft } : {};
+    },
+    'drafts.set': ({ roomId, draft }) => (core.session.stores.drafts.set(roomId, draft), {}),
   };
 }
