@@ -11,6 +11,7 @@ import { DEMO_USER } from '../demo/cast';
 import { seedDemo } from '../demo/seed';
 import {
   collectErrors,
+  composer,
   Harness,
   message,
   openRoom,
@@ -103,6 +104,47 @@ async function scanDialogs(page: Page, scheme: string): Promise<void> {
   await expect(switcher).toBeHidden();
 }
 
+/**
+ * The open room's own dialogs and menus: edit history, a profile card, the message and room
+ * menus, the leave confirmation and the slash-command list (the room must show "(edited)").
+ */
+async function scanRoomDialogs(page: Page, room: string, scheme: string): Promise<void> {
+  await timeline(page)
+    .getByRole('button', { name: 'Edited, show earlier versions' })
+    .last()
+    .click();
+  const history = page.getByRole('dialog', { name: 'Edit history' });
+  await expect(history.getByText('Original')).toBeVisible();
+  await scan(page, `${scheme}: the edit history`);
+  await page.keyboard.press('Escape');
+  await expect(history).toBeHidden();
+
+  await timeline(page).getByRole('button', { name: 'Profile of Sofia Rossi' }).last().click();
+  const card = page.getByRole('dialog', { name: 'Sofia Rossi' });
+  await expect(card.getByRole('list', { name: 'Shared rooms' })).toBeVisible();
+  await scan(page, `${scheme}: a profile card`);
+  await page.keyboard.press('Escape');
+  await expect(card).toBeHidden();
+
+  await roomEntry(page, room).click({ button: 'right' });
+  const menu = page.getByRole('menu');
+  await expect(menu.getByRole('menuitem', { name: 'Copy link' })).toBeVisible();
+  await scan(page, `${scheme}: the room context menu`);
+  await menu.getByRole('menuitem', { name: 'Leave' }).click();
+  const leave = page.getByRole('dialog', { name: 'Leave room?' });
+  await expect(leave).toBeVisible();
+  await scan(page, `${scheme}: the leave confirmation`);
+  await leave.getByRole('button', { name: 'Cancel' }).click();
+  await expect(leave).toBeHidden();
+
+  await composer(page).fill('/');
+  const commands = page.getByRole('listbox', { name: 'Commands' });
+  await expect(commands.getByRole('option').first()).toBeVisible();
+  await scan(page, `${scheme}: the slash-command list`);
+  await composer(page).fill('');
+  await expect(commands).toBeHidden();
+}
+
 async function scanSettings(page: Page, scheme: string): Promise<void> {
   await page.getByRole('button', { name: 'Settings' }).click();
   const settings = page.getByRole('dialog', { name: 'Settings' });
@@ -142,7 +184,13 @@ for (const scheme of ['light', 'dark'] as const) {
     await openRoom(page, 'Design');
     await expect(timeline(page).getByText('(edited)').first()).toBeVisible();
     await scan(page, `${scheme}: a room with an edited message`);
+    await scanRoomDialogs(page, 'Design', scheme);
     await openRoom(page, 'Jonas Becker');
+    // The room's setup is one line; opened, its state events show one by one.
+    const setup = timeline(page).getByRole('button', {
+      name: /^Jonas Becker created and configured the room/,
+    });
+    await setup.click();
     await expect(timeline(page).getByText('Jonas Becker created the room')).toBeVisible();
     await scan(page, `${scheme}: a direct chat from its start`);
 
