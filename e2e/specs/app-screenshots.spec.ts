@@ -103,6 +103,16 @@ test('dark: the same room, then a chat with the bot answering', async ({ browser
   ).toBeVisible();
   await shot(page, 'room-dark');
 
+  // A sender's name opens their profile card: who they are and the rooms we share.
+  await timeline(page).getByRole('button', { name: 'Profile of Maya Patel' }).last().click();
+  const card = page.getByRole('dialog', { name: 'Maya Patel' });
+  await expect(card.getByText('@maya:demo.local')).toBeVisible();
+  await expect(card.getByRole('list', { name: 'Shared rooms' })).toContainText('Engineering');
+  await expect(card.getByRole('button', { name: 'Message' })).toBeVisible();
+  await shot(page, 'profile-card-dark');
+  await page.keyboard.press('Escape');
+  await expect(card).toBeHidden();
+
   await openRoom(page, 'Ada');
   await composer(page).fill('Hello Ada! Can you **help** me?');
   // Ada types for under a second, which a busy machine could let pass between two looks: a
