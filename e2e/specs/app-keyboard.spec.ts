@@ -347,6 +347,14 @@ test('the timeline is one Tab stop per message, with its actions on arrows and a
   await page.keyboard.press('End');
   await expect(message(page, 'Busy 80')).toBeFocused();
   await expect(message(page, 'Busy 80')).toBeInViewport();
+
+  // A click on a message focuses it; what is typed next still lands in the message box.
+  await message(page, 'Busy 80').click();
+  await expect(message(page, 'Busy 80')).toBeFocused();
+  await page.keyboard.type('hi there');
+  await expect(composer(page)).toBeFocused();
+  await expect(composer(page)).toHaveValue('hi there');
+  await composer(page).fill('');
   expect(errors).toEqual([]);
 });
 
