@@ -41,7 +41,15 @@ export type RequestOptions = {
   auth?: boolean;
   /** The largest reply accepted, in bytes (default: the client's `maxReplyBytes`). */
   maxReplyBytes?: number;
+  /**
+   * `bytes`: a successful reply is not JSON but content (media), resolved as {@link BytesReply};
+   * an error reply is still read as a Matrix error. Default `json`.
+   */
+  replyType?: 'json' | 'bytes';
 };
+
+/** A successful reply read as bytes (`replyType: 'bytes'`). */
+export type BytesReply = { bytes: Buffer; contentType: string | undefined };
 
 /** Reported before each retry. */
 export type RetryInfo = {
@@ -141,17 +149,18 @@ function sleep(ms: number, signals: AbortSignal[]): Promise<void> {
 }
 
 /**
- * Reads a reply body as UTF-8 text, stopping with {@link ReplyTooLargeError} as soon as it
- * (or its declared `Content-Length`) exceeds `max` bytes: never more than that is buffered.
+ * Reads a reply body, stopping with {@link ReplyTooLargeError} as soon as it (or its declared
+ * `Content-Length`) exceeds `max` bytes: never more than that is buffered, whatever
+ * `Content-Length` claims.
  */
-async function readText(res: Response, max: number, path: string): Promise<string> {
+async function readBytes(res: Response, max: number, path: string): Promise<Buffer> {
   const tooLarge = () => new ReplyTooLargeError(res.status, path, max);
   const declared = Number(res.headers.get('content-length') ?? undefined);
   if (declared > max) {
     await res.body?.cancel().catch(() => undefined);
     throw tooLarge();
   }
-  if (!res.body) return '';
+  if (!res.body) return Buffer.alloc(0);
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -165,7 +174,12 @@ async function readText(res: Response, max: number, path: string): Promise<strin
     }
     chunks.push(value);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
+}
+
+/** Reads a reply body as UTF-8 text, within `max` bytes (see {@link readBytes}). */
+async function readText(res: Response, max: number, path: string): Promise<string> {
+  return new TextDecoder().decode(await readBytes(res, max, path));
 }
 
 /** Turns a reply into its JSON, or throws the {@link HomeserverError} it stands for. */
@@ -296,7 +310,9 @@ export class HomeserverClient {
     opts: RequestOptions,
     signals: AbortSignal[],
   ): Promise<unknown> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers: Record<string, string> = {
+      Accept: opts.replyType === 'bytes' ? '*/*' : 'application/json',
+    };
     if (token !== undefined) headers.Authorization = `Bearer ${token}`;
     let body: string | undefined;
     if (opts.body !== undefined) {
@@ -315,6 +331,10 @@ export class HomeserverClient {
     try {
       const res = await this.#fetch(url, { method, headers, body, signal: ac.signal });
       const max = opts.maxReplyBytes ?? this.#opts.maxReplyBytes ?? MAX_REPLY_BYTES;
+      if (opts.replyType === 'bytes' && res.ok) {
+        const bytes = await readBytes(res, max, path);
+        return { bytes, contentType: res.headers.get('content-type') ?? undefined } as BytesReply;
+      }
       const text = await readText(res, max, path);
       return parseReply(res, text, path);
     } catch (err) {
