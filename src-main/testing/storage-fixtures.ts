@@ -143,3 +143,43 @@ export function sync(
   if (parts.accountData) json.account_data = { events: parts.accountData };
   return parseSync(structuredClone(json));
 }
+
+/** Rooms and people of the sync fixtures. */
+export const A = '!a:example.org';
+export const B = '!b:example.org';
+export const ALICE = '@alice:example.org';
+export const BOB = '@bob:example.org';
+
+/**
+ * A joined room as an initial sync brings it: create, members (Alice and me), topic,
+ * encryption, two messages, heroes and counts, tags and marked-unread, typing and receipts.
+ */
+export function initialRoom(): JoinedSection {
+  return {
+    state: [
+      stateEv('m.room.create', { room_version: '11' }, { id: '$create' }),
+      member(ALICE, 'join', 'Alice', { id: '$m-alice' }),
+      member(ME, 'join', 'Me', { id: '$m-me' }),
+      stateEv('m.room.topic', { topic: 'Plans' }),
+      stateEv('m.room.encryption', { algorithm: 'm.megolm.v1.aes-sha2' }),
+    ],
+    timeline: [msg('$1', 'hello', { sender: ALICE }), msg('$2', 'hi Alice', { sender: ME })],
+    prevBatch: 'p-a',
+    summary: { 'm.heroes': [ALICE], 'm.joined_member_count': 2, 'm.invited_member_count': 0 },
+    unread: { notification_count: 3, highlight_count: 1 },
+    accountData: [
+      { type: 'm.tag', content: { tags: { 'm.favourite': { order: 0.5 }, 'u.work': {} } } },
+      { type: 'com.famedly.marked_unread', content: { unread: true } },
+    ],
+    ephemeral: [
+      { type: 'm.typing', content: { user_ids: [ALICE] } },
+      {
+        type: 'm.receipt',
+        content: {
+          $1: { 'm.read': { [ALICE]: { ts: 10 } } },
+          $2: { 'm.read': { [BOB]: { ts: 11, thread_id: '$root' } } },
+        },
+      },
+    ],
+  };
+}
